@@ -1,0 +1,54 @@
+# The course's commands. `make help` lists them.
+# `make book` and `make test` each do all the set-up a fresh clone needs.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+# The extra index in requirements.txt is unreachable on some machines; fail fast there.
+PIP_INSTALL := $(BIN)/pip install --retries 0 --disable-pip-version-check
+INSTALLED := $(VENV)/.installed
+HELPERS := $(wildcard book/mlpcourse/*.py)
+CHAPTERS := book/scratch_mlp book/pytorch_mlp
+JUPYTER_CACHE := _build/.jupyter_cache
+JUPYTERLAB := jupyterlab==4.6.6
+
+.PHONY: help venv book test notebooks lab clean
+
+help:
+	@echo "make book       set up .venv, execute the chapters, build the HTML into _build/html"
+	@echo "make test       set up, build the book, run nbval on the chapters and the unit tests"
+	@echo "make notebooks  re-execute the chapters into their reference .ipynb files"
+	@echo "make lab        open the chapters in JupyterLab (installs it into .venv first)"
+	@echo "make clean      remove _build (keeps .venv)"
+
+venv: $(INSTALLED)
+
+$(INSTALLED): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP_INSTALL) -r requirements.txt
+	touch $@
+
+# The jupyter cache hashes code cells only, so a change to the helper package
+# (or to the installed packages) must clear it for the chapters to run again.
+_build/.helpers-stamp: $(HELPERS) $(INSTALLED)
+	rm -rf $(JUPYTER_CACHE)
+	mkdir -p _build
+	touch $@
+
+book: $(INSTALLED) _build/.helpers-stamp
+	$(BIN)/jupyter-book build --warningiserror --nitpick --keep-going .
+	@echo "The book is in _build/html/index.html"
+
+test: book
+	$(BIN)/python -m pytest
+
+# The executed .ipynb beside each chapter is nbval's reference and Colab's copy.
+notebooks: $(INSTALLED)
+	$(BIN)/python scripts/refresh_notebooks.py $(addsuffix .md,$(CHAPTERS))
+
+lab: $(INSTALLED)
+	$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(PIP_INSTALL) "$(JUPYTERLAB)"
+	$(BIN)/jupyter lab book/
+
+clean:
+	rm -rf _build

@@ -1,0 +1,16 @@
+"""Helpers shared by the two chapters of the MLP course.
+
+Each module has one job:
+
+- ``data``: the seeded datasets, their targets, and outputs decoded into labels.
+- ``scratch``: the multilayer perceptron written with NumPy (chapter 1).
+- ``torch_mlp``: the same network written with PyTorch (chapter 2).
+- ``training``: what both training loops share: batch order, divergence check.
+- ``parity``: training both networks side by side and measuring the gap.
+- ``gradcheck``: finite-difference checks of the hand-written gradients.
+- ``metrics``: turning outputs into labels and measuring accuracy.
+- ``plots``: figures of the data, the loss curves and the decision boundaries.
+- ``settings``: the architectures and hyperparameters of both experiments.
+- ``listing``: shows a function's source in a notebook.
+- ``checks``: argument validation with clear error messages.
+"""

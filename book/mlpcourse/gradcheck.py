@@ -1,0 +1,54 @@
+"""Checking hand-written gradients against central finite differences."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .checks import as_float_array, positive_float
+from . import scratch
+from .scratch import MLP
+
+
+def analytic_gradients(model: MLP, points: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
+    """The gradients of the MSE that ``MLP.backward`` computes, as copies."""
+    model.zero_grad()
+    outputs = model.forward(points)
+    model.backward(scratch.mse_gradient(outputs, targets))
+    return {name: grad.copy() for name, grad in model.gradients().items()}
+
+
+def numerical_gradients(
+    model: MLP, points: np.ndarray, targets: np.ndarray, epsilon: float = 1e-6
+) -> dict[str, np.ndarray]:
+    """dL/dp ~ (L(p + eps) - L(p - eps)) / (2 eps), one parameter entry at a time."""
+    gradients = {}
+    for name, parameter in model.parameters().items():
+        gradient = np.empty_like(parameter)
+        for index in np.ndindex(parameter.shape):
+            saved = parameter[index]
+            parameter[index] = saved + epsilon
+            loss_plus = scratch.mse(model.forward(points), targets)
+            parameter[index] = saved - epsilon
+            loss_minus = scratch.mse(model.forward(points), targets)
+            parameter[index] = saved
+            gradient[index] = (loss_plus - loss_minus) / (2.0 * epsilon)
+        gradients[name] = gradient
+    return gradients
+
+
+def relative_errors(
+    model: MLP, points: np.ndarray, targets: np.ndarray, epsilon: float = 1e-6
+) -> dict[str, float]:
+    """For each parameter array: |analytic - numerical| / (|analytic| + |numerical|), as norms."""
+    n_inputs, n_outputs = model.hidden.weights.shape[0], model.output.weights.shape[1]
+    points = as_float_array(points, "points", ndim=2, columns=n_inputs)
+    targets = as_float_array(targets, "targets", ndim=2, columns=n_outputs)
+    epsilon = positive_float(epsilon, "epsilon")
+    analytic = analytic_gradients(model, points, targets)
+    numerical = numerical_gradients(model, points, targets, epsilon)
+    errors = {}
+    for name in analytic:
+        difference = np.linalg.norm(analytic[name] - numerical[name])
+        scale = np.linalg.norm(analytic[name]) + np.linalg.norm(numerical[name])
+        errors[name] = float(difference / scale) if scale > 0 else 0.0
+    return errors

@@ -1,0 +1,88 @@
+"""The two experiments of the course: architecture, hyperparameters and seeds.
+
+Both chapters and the tests read their settings from here, so a change made
+in this file changes every run in the book at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from . import data, scratch
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """Everything needed to reproduce one training run."""
+
+    dataset: str
+    n_points: int
+    n_inputs: int
+    n_hidden: int
+    n_outputs: int
+    hidden_activation: str
+    output_activation: str
+    learning_rate: float
+    epochs: int
+    batch_size: int
+    data_seed: int
+    init_seed: int
+    shuffle_seed: int
+
+    def __str__(self) -> str:
+        return "\n".join([
+            f"{self.dataset} dataset: {self.n_points} points (data seed {self.data_seed})",
+            f"network: {self.n_inputs} -> {self.n_hidden} {self.hidden_activation} "
+            f"-> {self.n_outputs} {self.output_activation} (initial weights seed {self.init_seed})",
+            f"training: learning rate {self.learning_rate:g}, {self.epochs} epochs, "
+            f"minibatches of {self.batch_size} (order seed {self.shuffle_seed})",
+        ])
+
+    def make_dataset(self) -> data.Dataset:
+        """The experiment's dataset, drawn with its seed."""
+        generators = {"linear": data.make_linear, "circle": data.make_circle}
+        return generators[self.dataset](self.n_points, seed=self.data_seed)
+
+    def make_scratch_model(self) -> scratch.MLP:
+        """A freshly initialised NumPy MLP with the experiment's architecture and seed."""
+        return scratch.MLP(self.n_inputs, self.n_hidden, self.n_outputs, self.hidden_activation,
+                           self.output_activation, seed=self.init_seed)
+
+    def training_options(self) -> dict[str, Any]:
+        """The keyword arguments that ``scratch.train`` and ``torch_mlp.train`` both take."""
+        return {"learning_rate": self.learning_rate, "epochs": self.epochs,
+                "batch_size": self.batch_size, "shuffle_seed": self.shuffle_seed}
+
+
+LINEAR = Experiment(
+    dataset="linear",
+    n_points=100,
+    n_inputs=2,
+    n_hidden=5,
+    n_outputs=2,
+    hidden_activation="relu",
+    output_activation="sigmoid",
+    learning_rate=1.0,
+    epochs=500,
+    batch_size=100,
+    data_seed=0,
+    init_seed=1,
+    shuffle_seed=2,
+)
+
+CIRCLE = Experiment(
+    dataset="circle",
+    n_points=1000,
+    n_inputs=2,
+    n_hidden=4,
+    n_outputs=1,
+    hidden_activation="tanh",
+    output_activation="tanh",
+    learning_rate=0.05,
+    epochs=500,
+    batch_size=10,
+    data_seed=0,
+    init_seed=1,
+    shuffle_seed=2,
+)

@@ -1,0 +1,118 @@
+"""The same two-layer perceptron written with PyTorch: chapter 2 of the course."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import torch
+from torch import nn
+
+from . import scratch
+from .checks import as_float_array
+from .training import check_loss, check_training_args, epoch_batches
+
+# Activations hold no state, so they stay plain functions, as in chapter 1.
+ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
+    "relu": torch.relu,
+    "sigmoid": torch.sigmoid,
+    "tanh": torch.tanh,
+    "identity": scratch.identity,
+}
+
+
+class TorchMLP(nn.Module):
+    """Two ``nn.Linear`` layers, each followed by an activation function."""
+
+    def __init__(
+        self,
+        n_inputs: int,
+        n_hidden: int,
+        n_outputs: int,
+        hidden_activation: str,
+        output_activation: str,
+        dtype: torch.dtype = torch.float64,
+    ) -> None:
+        super().__init__()
+        for name in (hidden_activation, output_activation):
+            scratch.activation(name)  # the same names, with the same error for a bad one
+        self.hidden = nn.Linear(n_inputs, n_hidden, dtype=dtype)
+        self.output = nn.Linear(n_hidden, n_outputs, dtype=dtype)
+        self.hidden_activation = hidden_activation
+        self.output_activation = output_activation
+
+    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        hidden = ACTIVATIONS[self.hidden_activation](self.hidden(inputs))
+        return ACTIVATIONS[self.output_activation](self.output(hidden))
+
+    def extra_repr(self) -> str:
+        return f"activations: {self.hidden_activation}, {self.output_activation}"
+
+    @classmethod
+    def copy_of(cls, model: scratch.MLP, dtype: torch.dtype = torch.float64) -> TorchMLP:
+        """A PyTorch network holding the same parameters as a scratch ``MLP``.
+
+        ``nn.Linear`` computes ``x @ weight.T + bias``, so it stores the
+        transpose of the scratch layer's ``weights``.
+        """
+        n_inputs, n_hidden = model.hidden.weights.shape
+        n_outputs = model.output.weights.shape[1]
+        copy = cls(n_inputs, n_hidden, n_outputs, model.hidden_activation.name,
+                   model.output_activation.name, dtype=dtype)
+        with torch.no_grad():
+            for layer, source in ((copy.hidden, model.hidden), (copy.output, model.output)):
+                layer.weight.copy_(torch.from_numpy(source.weights.T))
+                layer.bias.copy_(torch.from_numpy(source.bias))
+        return copy
+
+    def scratch_arrays(self, gradients: bool = False) -> dict[str, np.ndarray]:
+        """Parameters, or their gradients, as NumPy arrays named and shaped as in ``scratch.MLP``."""
+        arrays = {}
+        for prefix, layer in (("hidden", self.hidden), ("output", self.output)):
+            weight, bias = (layer.weight.grad, layer.bias.grad) if gradients else (layer.weight, layer.bias)
+            if weight is None or bias is None:
+                raise RuntimeError("no gradients yet: call loss.backward() first")
+            arrays[f"{prefix}.weights"] = weight.detach().T.double().numpy()
+            arrays[f"{prefix}.bias"] = bias.detach().double().numpy()
+        return arrays
+
+    def predict(self, points: np.ndarray) -> np.ndarray:
+        """NumPy in, NumPy out: the outputs for a batch of points, without autograd."""
+        points = as_float_array(points, "points", ndim=2, columns=self.hidden.in_features)
+        with torch.no_grad():
+            outputs = self(torch.from_numpy(points).to(self.hidden.weight.dtype))
+        return outputs.double().numpy()
+
+
+def train(
+    model: TorchMLP,
+    points: np.ndarray,
+    targets: np.ndarray,
+    *,
+    learning_rate: float,
+    epochs: int,
+    batch_size: int,
+    shuffle_seed: int,
+) -> np.ndarray:
+    """The training loop of ``scratch.train``, with PyTorch doing the calculus."""
+    shape = (model.hidden.in_features, model.output.out_features)
+    points, targets = check_training_args(points, targets, shape, learning_rate, epochs, batch_size)
+    dtype = model.hidden.weight.dtype
+    inputs = torch.from_numpy(points).to(dtype)
+    wanted = torch.from_numpy(targets).to(dtype)
+    loss_function = nn.MSELoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=learning_rate)
+    rng = np.random.default_rng(shuffle_seed)
+    losses = np.empty(epochs)
+    for epoch in range(epochs):
+        epoch_loss = 0.0
+        for batch in epoch_batches(len(points), batch_size, rng):
+            index = torch.from_numpy(batch)
+            optimizer.zero_grad()
+            outputs = model(inputs[index])
+            loss = loss_function(outputs, wanted[index])
+            loss.backward()
+            optimizer.step()
+            epoch_loss += loss.item() * len(batch)
+        losses[epoch] = check_loss(epoch_loss / len(points), epoch, learning_rate)
+    return losses

@@ -1,0 +1,58 @@
+"""What the NumPy and the PyTorch training loops share.
+
+Both loops visit the data in the same order and stop the same way when the
+loss stops being a number, so any difference between their runs comes from
+the networks alone.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+import numpy as np
+
+from .checks import as_float_array, positive_float, positive_int, same_length
+
+
+class TrainingDiverged(FloatingPointError):
+    """Raised when the loss of an epoch is NaN or infinite."""
+
+
+def epoch_batches(n_points: int, batch_size: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
+    """Yield the row indices of each minibatch of one epoch, in a fresh random order."""
+    order = rng.permutation(n_points)
+    for start in range(0, n_points, batch_size):
+        yield order[start : start + batch_size]
+
+
+def check_loss(loss: float, epoch: int, learning_rate: float) -> float:
+    """Return ``loss`` if it is finite, else raise ``TrainingDiverged`` naming the epoch.
+
+    ``epoch`` counts from 0, as loops do; the message counts from 1, as the plots do.
+    """
+    if not math.isfinite(loss):
+        raise TrainingDiverged(
+            f"training diverged at epoch {epoch + 1}: the loss became {loss}. "
+            f"Try a smaller learning rate than {learning_rate:g}."
+        )
+    return loss
+
+
+def check_training_args(
+    points: object,
+    targets: object,
+    shape: tuple[int, int],
+    learning_rate: float,
+    epochs: int,
+    batch_size: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Validate the arguments of a training run; return points and targets as float64."""
+    n_inputs, n_outputs = shape
+    points = as_float_array(points, "points", ndim=2, columns=n_inputs)
+    targets = as_float_array(targets, "targets", ndim=2, columns=n_outputs)
+    same_length(points, targets, ("points", "targets"))
+    positive_float(learning_rate, "learning_rate")
+    positive_int(epochs, "epochs")
+    positive_int(batch_size, "batch_size")
+    return points, targets
