@@ -12,11 +12,12 @@ CHAPTERS := book/scratch_mlp book/pytorch_mlp
 JUPYTER_CACHE := _build/.jupyter_cache
 JUPYTERLAB := jupyterlab==4.6.6
 
-.PHONY: help venv book test notebooks lab clean
+.PHONY: help venv book test lint notebooks lab clean
 
 help:
 	@echo "make book       set up .venv, execute the chapters, build the HTML into _build/html"
 	@echo "make test       set up, build the book, run nbval on the chapters and the unit tests"
+	@echo "make lint       ruff: style, and listings that fit the page's width"
 	@echo "make notebooks  re-execute the chapters into their reference .ipynb files"
 	@echo "make lab        open the chapters in JupyterLab (installs it into .venv first)"
 	@echo "make clean      remove _build (keeps .venv)"
@@ -28,10 +29,11 @@ $(INSTALLED): requirements.txt
 	$(PIP_INSTALL) -r requirements.txt
 	touch $@
 
-# The jupyter cache hashes code cells only, so a change to the helper package
-# (or to the installed packages) must clear it for the chapters to run again.
+# The jupyter cache hashes code cells only, and Sphinx re-reads a chapter only
+# when its own file changes. So a change to the helper package (or to the
+# installed packages) clears both, and the chapters execute again.
 _build/.helpers-stamp: $(HELPERS) $(INSTALLED)
-	rm -rf $(JUPYTER_CACHE)
+	rm -rf $(JUPYTER_CACHE) _build/.doctrees
 	mkdir -p _build
 	touch $@
 
@@ -39,8 +41,12 @@ book: $(INSTALLED) _build/.helpers-stamp
 	$(BIN)/jupyter-book build --warningiserror --nitpick --keep-going .
 	@echo "The book is in _build/html/index.html"
 
-test: book
+test: book lint
 	$(BIN)/python -m pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check book/mlpcourse tests scripts
 
 # The executed .ipynb beside each chapter is nbval's reference and Colab's copy.
 notebooks: $(INSTALLED)

@@ -14,10 +14,14 @@ from nbclient import NotebookClient
 
 
 def refresh(markdown: Path) -> Path:
-    """Execute ``markdown`` in its own folder and write ``<name>.ipynb`` next to it."""
+    """Execute ``markdown`` in its folder; write ``<name>.ipynb`` beside it."""
     notebook = jupytext.read(markdown)
-    NotebookClient(notebook, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(markdown.parent)}}).execute()
+    NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(markdown.parent)}},
+    ).execute()
     target = markdown.with_suffix(".ipynb")
     jupytext.write(notebook, target, fmt="ipynb")
     return target

@@ -9,7 +9,9 @@ import pytest  # noqa: E402
 from hypothesis import settings  # noqa: E402
 
 # derandomize: the same examples on every run, so a failure reproduces.
-settings.register_profile("course", max_examples=40, deadline=None, derandomize=True)
+settings.register_profile(
+    "course", max_examples=40, deadline=None, derandomize=True
+)
 settings.load_profile("course")
 
 

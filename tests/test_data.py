@@ -21,11 +21,17 @@ def test_linear_dataset_follows_its_rule(n_points, seed):
     assert dataset.threshold == 0.5
 
 
-@given(n_points=st.integers(1, 500), radius=st.floats(0.01, 0.5), seed=st.integers(0, 2**32 - 1))
+@given(
+    n_points=st.integers(1, 500),
+    radius=st.floats(0.01, 0.5),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_circle_dataset_follows_its_rule(n_points, radius, seed):
     dataset = data.make_circle(n_points, radius=radius, seed=seed)
     distance = np.linalg.norm(dataset.points - 0.5, axis=1)
-    np.testing.assert_array_equal(dataset.labels, np.where(distance < radius, 1, -1))
+    np.testing.assert_array_equal(
+        dataset.labels, np.where(distance < radius, 1, -1)
+    )
     np.testing.assert_array_equal(dataset.targets[:, 0], dataset.labels)
     boundary_distance = np.linalg.norm(dataset.true_boundary - 0.5, axis=1)
     np.testing.assert_allclose(boundary_distance, radius)
@@ -45,36 +51,57 @@ def test_course_datasets_have_both_classes():
 
 
 @pytest.mark.parametrize("make", [data.make_linear, data.make_circle])
-@pytest.mark.parametrize("n_points, error", [(0, ValueError), (-3, ValueError), (2.5, TypeError), (True, TypeError)])
+@pytest.mark.parametrize(
+    "n_points, error",
+    [(0, ValueError), (-3, ValueError), (2.5, TypeError), (True, TypeError)],
+)
 def test_bad_n_points_is_rejected_by_name(make, n_points, error):
     with pytest.raises(error, match="n_points"):
         make(n_points, seed=0)
 
 
-@pytest.mark.parametrize("radius, error", [(0.0, ValueError), (-0.1, ValueError), (0.51, ValueError),
-                                           (float("nan"), ValueError), ("0.4", TypeError)])
+@pytest.mark.parametrize(
+    "radius, error",
+    [
+        (0.0, ValueError),
+        (-0.1, ValueError),
+        (0.51, ValueError),
+        (float("nan"), ValueError),
+        ("0.4", TypeError),
+    ],
+)
 def test_radius_outside_the_square_is_rejected(radius, error):
     with pytest.raises(error, match="radius"):
         data.make_circle(10, radius=radius, seed=0)
 
 
 def test_decoding_outputs_into_labels():
-    np.testing.assert_array_equal(data.linear_labels(np.array([[0.9, 0.1], [0.2, 0.7]])), [1, 0])
-    np.testing.assert_array_equal(data.circle_labels(np.array([[0.3], [-0.2], [0.0]])), [1, -1, 1])
+    np.testing.assert_array_equal(
+        data.linear_labels(np.array([[0.9, 0.1], [0.2, 0.7]])), [1, 0]
+    )
+    np.testing.assert_array_equal(
+        data.circle_labels(np.array([[0.3], [-0.2], [0.0]])), [1, -1, 1]
+    )
 
 
-@pytest.mark.parametrize("decode, outputs", [
-    (data.linear_labels, np.zeros((3, 3))),
-    (data.linear_labels, np.zeros(3)),
-    (data.circle_labels, np.zeros((3, 2))),
-    (data.circle_labels, np.array([[np.nan]])),
-])
+@pytest.mark.parametrize(
+    "decode, outputs",
+    [
+        (data.linear_labels, np.zeros((3, 3))),
+        (data.linear_labels, np.zeros(3)),
+        (data.circle_labels, np.zeros((3, 2))),
+        (data.circle_labels, np.array([[np.nan]])),
+    ],
+)
 def test_decoding_rejects_wrong_outputs(decode, outputs):
     with pytest.raises(ValueError, match="outputs"):
         decode(outputs)
 
 
-@pytest.mark.parametrize("encode, labels", [(data.linear_targets, [0, 2]), (data.circle_targets, [0, 1])])
+@pytest.mark.parametrize(
+    "encode, labels",
+    [(data.linear_targets, [0, 2]), (data.circle_targets, [0, 1])],
+)
 def test_encoding_rejects_unknown_labels(encode, labels):
     with pytest.raises(ValueError, match="labels"):
         encode(np.array(labels))
@@ -84,13 +111,16 @@ def test_accuracy_counts_matches():
     assert accuracy(np.array([1, 0, 1, 1]), np.array([1, 1, 1, 0])) == 0.5
 
 
-@pytest.mark.parametrize("predicted, labels, error, name", [
-    (np.ones(3), np.ones(4), ValueError, "same number of rows"),
-    (np.ones((3, 1)), np.ones(3), ValueError, "predicted"),
-    (np.array(["a", "b"]), np.ones(2), TypeError, "predicted"),
-    (np.ones(2), np.array([1.0, np.inf]), ValueError, "labels"),
-    (np.ones(0), np.ones(0), ValueError, "predicted"),
-])
+@pytest.mark.parametrize(
+    "predicted, labels, error, name",
+    [
+        (np.ones(3), np.ones(4), ValueError, "same number of rows"),
+        (np.ones((3, 1)), np.ones(3), ValueError, "predicted"),
+        (np.array(["a", "b"]), np.ones(2), TypeError, "predicted"),
+        (np.ones(2), np.array([1.0, np.inf]), ValueError, "labels"),
+        (np.ones(0), np.ones(0), ValueError, "predicted"),
+    ],
+)
 def test_accuracy_rejects_bad_input(predicted, labels, error, name):
     with pytest.raises(error, match=name):
         accuracy(predicted, labels)

@@ -15,7 +15,9 @@ CHAPTERS = ["scratch_mlp", "pytorch_mlp"]
 HTML = ROOT / "_build" / "html"
 # What must never reach a reader: object reprs with memory addresses, stray
 # matplotlib return values, warnings and tracebacks.
-UNCLEAN = re.compile(r"0x[0-9a-fA-F]{6,}|\[<matplotlib|<matplotlib\.|Warning:|Traceback \(most recent")
+UNCLEAN = re.compile(
+    r"0x[0-9a-fA-F]{6,}|\[<matplotlib|<matplotlib\.|Warning:|Traceback \(most recent"
+)
 
 
 def cells(notebook) -> list[tuple[str, str]]:
@@ -26,29 +28,49 @@ def cells(notebook) -> list[tuple[str, str]]:
 def test_reference_notebook_matches_its_markdown(chapter):
     markdown = jupytext.read(ROOT / "book" / f"{chapter}.md")
     reference = nbformat.read(ROOT / "book" / f"{chapter}.ipynb", as_version=4)
-    assert cells(reference) == cells(markdown), f"book/{chapter}.ipynb is stale: run `make notebooks`"
+    assert cells(reference) == cells(markdown), (
+        f"book/{chapter}.ipynb is stale: run `make notebooks`"
+    )
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_reference_notebook_is_executed_and_clean(chapter):
     reference = nbformat.read(ROOT / "book" / f"{chapter}.ipynb", as_version=4)
     code_cells = [cell for cell in reference.cells if cell.cell_type == "code"]
-    assert all(cell.execution_count for cell in code_cells), "every code cell must have run"
+    assert all(cell.execution_count for cell in code_cells), (
+        "every code cell must have run"
+    )
     for cell in code_cells:
         for output in cell.outputs:
             assert output.output_type != "error", cell.source
-            assert output.get("name") != "stderr", f"stderr output in: {cell.source}"
-            text = json.dumps(output.get("text", "")) + json.dumps(output.get("data", {}).get("text/plain", ""))
-            assert not UNCLEAN.search(text), f"unclean output in: {cell.source}"
+            assert output.get("name") != "stderr", (
+                f"stderr output in: {cell.source}"
+            )
+            text = json.dumps(output.get("text", "")) + json.dumps(
+                output.get("data", {}).get("text/plain", "")
+            )
+            assert not UNCLEAN.search(text), (
+                f"unclean output in: {cell.source}"
+            )
 
 
 def printed_accuracies(chapter: str) -> list[float]:
     reference = nbformat.read(ROOT / "book" / f"{chapter}.ipynb", as_version=4)
-    text = "".join(o.get("text", "") for c in reference.cells if c.cell_type == "code" for o in c.outputs)
-    return [float(value) for value in re.findall(r"training accuracy[^:]*:\s+([0-9.]+)", text)]
+    text = "".join(
+        o.get("text", "")
+        for c in reference.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+    )
+    return [
+        float(value)
+        for value in re.findall(r"training accuracy[^:]*:\s+([0-9.]+)", text)
+    ]
 
 
-@pytest.mark.parametrize("chapter, count", [("scratch_mlp", 2), ("pytorch_mlp", 5)])
+@pytest.mark.parametrize(
+    "chapter, count", [("scratch_mlp", 2), ("pytorch_mlp", 5)]
+)
 def test_every_run_in_the_book_reaches_95_percent(chapter, count):
     accuracies = printed_accuracies(chapter)
     assert len(accuracies) == count
@@ -56,18 +78,40 @@ def test_every_run_in_the_book_reaches_95_percent(chapter, count):
 
 
 def test_nbval_fails_when_a_printed_number_changes(tmp_path):
-    reference = nbformat.read(ROOT / "book" / "scratch_mlp.ipynb", as_version=4)
+    reference = nbformat.read(
+        ROOT / "book" / "scratch_mlp.ipynb", as_version=4
+    )
     for cell in reference.cells:
         for output in cell.get("outputs", []):
-            if "training accuracy on the linear dataset" in output.get("text", ""):
+            if "training accuracy on the linear dataset" in output.get(
+                "text", ""
+            ):
                 output.text = output.text.replace("1.000", "0.990")
     tampered = tmp_path / "scratch_mlp.ipynb"
     nbformat.write(reference, tampered)
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env",
-         "-c", "/dev/null", "--rootdir", str(tmp_path), str(tampered)],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300,
-        env={"PYTHONPATH": str(ROOT / "book"), "PATH": str(Path(sys.executable).parent)},
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "--nbval",
+            "--nbval-current-env",
+            "-c",
+            "/dev/null",
+            "--rootdir",
+            str(tmp_path),
+            str(tampered),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={
+            "PYTHONPATH": str(ROOT / "book"),
+            "PATH": str(Path(sys.executable).parent),
+        },
     )
     assert result.returncode == 1, result.stdout[-2000:]
     assert "1 failed" in result.stdout and "0.990" in result.stdout
@@ -86,8 +130,12 @@ def test_landing_page_leads_to_both_chapters():
         assert f'href="{chapter}.html"' in intro
 
 
-@pytest.mark.parametrize("chapter, figures", [("scratch_mlp", 4), ("pytorch_mlp", 2)])
-def test_rendered_chapter_shows_its_figures_and_nothing_unclean(chapter, figures):
+@pytest.mark.parametrize(
+    "chapter, figures", [("scratch_mlp", 4), ("pytorch_mlp", 2)]
+)
+def test_rendered_chapter_shows_its_figures_and_nothing_unclean(
+    chapter, figures
+):
     page = built_page(chapter)
     images = re.findall(r'<img[^>]+src="([^"]+\.png)"', page)
     assert len(images) == figures

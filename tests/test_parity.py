@@ -8,13 +8,20 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from twin_checks import (GRADCHECK_TOLERANCE, autograd_gap, finite_difference_error, forward_gap,
-                         training_gap)
+from twin_checks import (
+    GRADCHECK_TOLERANCE,
+    autograd_gap,
+    finite_difference_error,
+    forward_gap,
+    training_gap,
+)
 
 from mlpcourse import parity, scratch, settings, torch_mlp
 
 TOLERANCE = parity.PARITY_TOLERANCE
-EXPERIMENTS = pytest.mark.parametrize("experiment", [settings.LINEAR, settings.CIRCLE], ids=["linear", "circle"])
+EXPERIMENTS = pytest.mark.parametrize(
+    "experiment", [settings.LINEAR, settings.CIRCLE], ids=["linear", "circle"]
+)
 
 shapes = st.tuples(st.integers(1, 4), st.integers(1, 6), st.integers(1, 3))
 activation_names = st.sampled_from(sorted(scratch.ACTIVATIONS))
@@ -22,7 +29,9 @@ activation_names = st.sampled_from(sorted(scratch.ACTIVATIONS))
 
 def random_problem(sizes, seed, n_points=12):
     rng = np.random.default_rng(seed)
-    return rng.uniform(-1, 1, size=(n_points, sizes[0])), rng.uniform(-1, 1, size=(n_points, sizes[2]))
+    return rng.uniform(-1, 1, size=(n_points, sizes[0])), rng.uniform(
+        -1, 1, size=(n_points, sizes[2])
+    )
 
 
 @EXPERIMENTS
@@ -37,11 +46,21 @@ def test_course_networks_agree_forward_and_backward(experiment):
 def test_course_training_runs_are_identical(experiment):
     runs = parity.train_both(experiment, experiment.make_dataset())
     assert np.max(np.abs(runs.scratch_losses - runs.torch_losses)) <= TOLERANCE
-    assert parity.largest_difference(runs.scratch_model.parameters(), runs.torch_model.scratch_arrays()) <= TOLERANCE
+    assert (
+        parity.largest_difference(
+            runs.scratch_model.parameters(), runs.torch_model.scratch_arrays()
+        )
+        <= TOLERANCE
+    )
     assert "within 1e-09: True" in parity.report(runs)
 
 
-@given(sizes=shapes, hidden=activation_names, output=activation_names, seed=st.integers(0, 2**16))
+@given(
+    sizes=shapes,
+    hidden=activation_names,
+    output=activation_names,
+    seed=st.integers(0, 2**16),
+)
 def test_other_shapes_agree_forward_and_backward(sizes, hidden, output, seed):
     model = scratch.MLP(*sizes, hidden, output, seed=seed)
     points, targets = random_problem(sizes, seed)
@@ -49,13 +68,27 @@ def test_other_shapes_agree_forward_and_backward(sizes, hidden, output, seed):
     assert autograd_gap(model, points, targets) <= TOLERANCE
 
 
-@given(sizes=shapes, hidden=activation_names, output=st.sampled_from(["sigmoid", "tanh"]),
-       batch_size=st.integers(1, 12), seed=st.integers(0, 2**16))
-def test_other_training_runs_are_identical(sizes, hidden, output, batch_size, seed):
+@given(
+    sizes=shapes,
+    hidden=activation_names,
+    output=st.sampled_from(["sigmoid", "tanh"]),
+    batch_size=st.integers(1, 12),
+    seed=st.integers(0, 2**16),
+)
+def test_other_training_runs_are_identical(
+    sizes, hidden, output, batch_size, seed
+):
     model = scratch.MLP(*sizes, hidden, output, seed=seed)
     points, targets = random_problem(sizes, seed)
-    gap = training_gap(model, points, targets, learning_rate=0.5, epochs=20,
-                       batch_size=batch_size, shuffle_seed=seed)
+    gap = training_gap(
+        model,
+        points,
+        targets,
+        learning_rate=0.5,
+        epochs=20,
+        batch_size=batch_size,
+        shuffle_seed=seed,
+    )
     assert gap <= TOLERANCE
 
 
@@ -63,7 +96,9 @@ def test_copy_of_transposes_the_weights():
     model = scratch.MLP(3, 4, 2, "relu", "tanh", seed=0)
     copy = torch_mlp.TorchMLP.copy_of(model)
     assert tuple(copy.hidden.weight.shape) == (4, 3)
-    np.testing.assert_array_equal(copy.hidden.weight.detach().numpy(), model.hidden.weights.T)
+    np.testing.assert_array_equal(
+        copy.hidden.weight.detach().numpy(), model.hidden.weights.T
+    )
     assert "activations: relu, tanh" in repr(copy)
 
 
@@ -71,11 +106,20 @@ def test_torch_model_rejects_bad_input():
     model = torch_mlp.TorchMLP(2, 3, 1, "tanh", "tanh")
     with pytest.raises(ValueError, match="activation must be one of"):
         torch_mlp.TorchMLP(2, 3, 1, "tanh", "softplus")
-    with pytest.raises(ValueError, match=r"points must be a 2-D array of shape \(n, 2\)"):
+    with pytest.raises(
+        ValueError, match=r"points must be a 2-D array of shape \(n, 2\)"
+    ):
         model.predict(np.ones(2))
     with pytest.raises(ValueError, match="targets"):
-        torch_mlp.train(model, np.ones((4, 2)), np.ones((4, 2)), learning_rate=0.1, epochs=1,
-                        batch_size=2, shuffle_seed=0)
+        torch_mlp.train(
+            model,
+            np.ones((4, 2)),
+            np.ones((4, 2)),
+            learning_rate=0.1,
+            epochs=1,
+            batch_size=2,
+            shuffle_seed=0,
+        )
     with pytest.raises(RuntimeError, match="no gradients yet"):
         model.scratch_arrays(gradients=True)
 
@@ -83,40 +127,79 @@ def test_torch_model_rejects_bad_input():
 def test_torch_training_divergence_names_the_epoch():
     model = torch_mlp.TorchMLP(2, 5, 2, "identity", "identity")
     dataset = settings.LINEAR.make_dataset()
-    with pytest.raises(FloatingPointError, match=r"diverged at epoch \d+.*smaller learning rate than 1e\+06"):
-        torch_mlp.train(model, dataset.points, dataset.targets, learning_rate=1e6, epochs=100,
-                        batch_size=100, shuffle_seed=0)
+    with pytest.raises(
+        FloatingPointError,
+        match=r"diverged at epoch \d+.*smaller learning rate than 1e\+06",
+    ):
+        torch_mlp.train(
+            model,
+            dataset.points,
+            dataset.targets,
+            learning_rate=1e6,
+            epochs=100,
+            batch_size=100,
+            shuffle_seed=0,
+        )
 
 
 # --- The checks catch a broken network ------------------------------------------------
 # Each mutation edits the source of the real chapter-1 code, recompiles it and
 # patches it in; the checks that must notice are listed beside it.
 
+
 def mutated(function, old: str, new: str):
     """A copy of ``function`` with ``old`` replaced by ``new`` in its source."""
     source = textwrap.dedent(inspect.getsource(function))
-    assert source.count(old) == 1, f"{old!r} must occur once in {function.__qualname__}"
+    assert source.count(old) == 1, (
+        f"{old!r} must occur once in {function.__qualname__}"
+    )
     namespace: dict = {}
-    exec(compile(source.replace(old, new), inspect.getsourcefile(function), "exec"),
-         function.__globals__ | {"__builtins__": __builtins__}, namespace)
+    exec(
+        compile(
+            source.replace(old, new), inspect.getsourcefile(function), "exec"
+        ),
+        function.__globals__ | {"__builtins__": __builtins__},
+        namespace,
+    )
     return namespace[function.__name__]
 
 
 MUTATIONS = {
     "drop the hidden activation's derivative": (
-        scratch.MLP, "backward", "grad_hidden_a * self.hidden_activation.derivative(self.hidden_z)",
-        "grad_hidden_a", {"finite differences", "autograd", "training"}),
+        scratch.MLP,
+        "backward",
+        "grad_hidden_a * hidden_slope",
+        "grad_hidden_a",
+        {"finite differences", "autograd", "training"},
+    ),
     "drop the output activation's derivative": (
-        scratch.MLP, "backward", "grad_outputs * self.output_activation.derivative(self.output_z)",
-        "grad_outputs", {"finite differences", "autograd", "training"}),
+        scratch.MLP,
+        "backward",
+        "grad_outputs * output_slope",
+        "grad_outputs",
+        {"finite differences", "autograd", "training"},
+    ),
     "use the gradient of 1/2 (y - t)^2 with the mean's loss": (
-        scratch, "mse_gradient", "2.0 * (outputs - targets)", "(outputs - targets)",
-        {"finite differences", "autograd", "training"}),
+        scratch,
+        "mse_gradient",
+        "2.0 * (outputs - targets)",
+        "(outputs - targets)",
+        {"finite differences", "autograd", "training"},
+    ),
     "average the bias gradient instead of summing it": (
-        scratch.Dense, "backward", "grad_z.sum(axis=0)", "grad_z.mean(axis=0)",
-        {"finite differences", "autograd", "training"}),
+        scratch.Dense,
+        "backward",
+        "grad_z.sum(axis=0)",
+        "grad_z.mean(axis=0)",
+        {"finite differences", "autograd", "training"},
+    ),
     "forget to reset the gradients between steps": (
-        scratch, "train", "model.zero_grad()", "pass", {"training"}),
+        scratch,
+        "train",
+        "model.zero_grad()",
+        "pass",
+        {"training"},
+    ),
 }
 
 
@@ -125,16 +208,26 @@ def gaps(experiment) -> dict[str, float]:
     points, targets = dataset.points[:40], dataset.targets[:40]
     options = experiment.training_options() | {"epochs": 3}
     return {
-        "finite differences": finite_difference_error(experiment.make_scratch_model(), points, targets)
+        "finite differences": finite_difference_error(
+            experiment.make_scratch_model(), points, targets
+        )
         / GRADCHECK_TOLERANCE,
-        "autograd": autograd_gap(experiment.make_scratch_model(), points, targets) / TOLERANCE,
-        "training": training_gap(experiment.make_scratch_model(), points, targets, **options) / TOLERANCE,
+        "autograd": autograd_gap(
+            experiment.make_scratch_model(), points, targets
+        )
+        / TOLERANCE,
+        "training": training_gap(
+            experiment.make_scratch_model(), points, targets, **options
+        )
+        / TOLERANCE,
     }
 
 
 @EXPERIMENTS
 def test_the_real_code_passes_every_check(experiment):
-    assert all(ratio <= 1 for ratio in gaps(experiment).values()), gaps(experiment)
+    assert all(ratio <= 1 for ratio in gaps(experiment).values()), gaps(
+        experiment
+    )
 
 
 @EXPERIMENTS
@@ -143,15 +236,28 @@ def test_a_mutated_copy_fails_the_checks(mutation, experiment, monkeypatch):
     owner, name, old, new, must_fail = MUTATIONS[mutation]
     monkeypatch.setattr(owner, name, mutated(getattr(owner, name), old, new))
     failed = {check for check, ratio in gaps(experiment).items() if ratio > 1}
-    assert must_fail <= failed, f"{mutation}: only {failed or 'no check'} noticed"
+    assert must_fail <= failed, (
+        f"{mutation}: only {failed or 'no check'} noticed"
+    )
 
 
 def test_float32_drifts_but_stays_close():
     experiment = settings.CIRCLE
     dataset = experiment.make_dataset()
     options = experiment.training_options() | {"epochs": 20}
-    float64 = scratch.train(experiment.make_scratch_model(), dataset.points, dataset.targets, **options)
-    float32 = torch_mlp.train(torch_mlp.TorchMLP.copy_of(experiment.make_scratch_model(), dtype=torch.float32),
-                              dataset.points, dataset.targets, **options)
+    float64 = scratch.train(
+        experiment.make_scratch_model(),
+        dataset.points,
+        dataset.targets,
+        **options,
+    )
+    float32 = torch_mlp.train(
+        torch_mlp.TorchMLP.copy_of(
+            experiment.make_scratch_model(), dtype=torch.float32
+        ),
+        dataset.points,
+        dataset.targets,
+        **options,
+    )
     drift = np.max(np.abs(float64 - float32))
     assert TOLERANCE < drift < 1e-4

@@ -34,16 +34,31 @@ def test_grid_scores_makes_one_batched_call():
 
 
 def test_grid_scores_takes_the_first_column_and_any_array_like():
-    scores = plots.grid_scores(lambda points: np.column_stack([points[:, 1], -points[:, 1]]).tolist(), 5)
+    scores = plots.grid_scores(
+        lambda points: np.column_stack([points[:, 1], -points[:, 1]]).tolist(),
+        5,
+    )
     np.testing.assert_allclose(scores[:, 0], np.linspace(0, 1, 5))
 
 
-@pytest.mark.parametrize("predict, message", [
-    (lambda p: p[:10], r"one row per point, shape \(100,\) or \(100, k\), got shape \(10, 2\)"),
-    (lambda p: p[:, :, None], r"got shape \(100, 2, 1\)"),
-    (lambda p: np.full(len(p), np.nan), "the output of predict must contain only finite values"),
-    (lambda p: np.array(["x"] * len(p)), "the output of predict must hold real numbers"),
-])
+@pytest.mark.parametrize(
+    "predict, message",
+    [
+        (
+            lambda p: p[:10],
+            r"one row per point, shape \(100,\) or \(100, k\), got shape \(10, 2\)",
+        ),
+        (lambda p: p[:, :, None], r"got shape \(100, 2, 1\)"),
+        (
+            lambda p: np.full(len(p), np.nan),
+            "the output of predict must contain only finite values",
+        ),
+        (
+            lambda p: np.array(["x"] * len(p)),
+            "the output of predict must hold real numbers",
+        ),
+    ],
+)
 def test_grid_scores_rejects_a_bad_predict(predict, message):
     with pytest.raises((ValueError, TypeError), match=message):
         plots.grid_scores(predict, resolution=10)
@@ -61,35 +76,62 @@ def test_decision_boundary_draws_the_threshold_contour_and_labels(circle):
     assert ax.get_title() == "Boundary"
     assert ax.get_xlabel() == "$x_0$" and ax.get_ylabel() == "$x_1$"
     legend = [text.get_text() for text in ax.get_legend().get_texts()]
-    assert legend == ["class +1", "class -1", "true boundary", "learnt boundary (output = 0)"]
+    assert legend == [
+        "class +1",
+        "class -1",
+        "true boundary",
+        "learnt boundary (output = 0)",
+    ]
     contour_sets = [c for c in ax.collections if hasattr(c, "levels")]
     assert any(list(c.levels) == [0.0] for c in contour_sets)
 
 
 def test_plot_run_has_titled_labelled_panels(circle):
-    losses = {"NumPy MLP": np.linspace(1, 0.1, 50), "PyTorch MLP": np.linspace(1, 0.1, 50)}
+    losses = {
+        "NumPy MLP": np.linspace(1, 0.1, 50),
+        "PyTorch MLP": np.linspace(1, 0.1, 50),
+    }
     figure = plots.plot_run(losses, inside_circle, circle, title="Run")
     loss_ax, boundary_ax = figure.axes[:2]
     assert figure.get_suptitle() == "Run"
-    assert loss_ax.get_xlabel() == "epoch" and loss_ax.get_ylabel() == "mean squared error"
-    assert [t.get_text() for t in loss_ax.get_legend().get_texts()] == list(losses)
+    assert (
+        loss_ax.get_xlabel() == "epoch"
+        and loss_ax.get_ylabel() == "mean squared error"
+    )
+    assert [t.get_text() for t in loss_ax.get_legend().get_texts()] == list(
+        losses
+    )
     assert boundary_ax.get_title() == "Decision boundary"
 
 
 def test_plot_data_labels_linear_classes():
     ax = plots.plot_data(settings.LINEAR.make_dataset(), title="Data")
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["class 1", "class 0", "true boundary"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "class 1",
+        "class 0",
+        "true boundary",
+    ]
 
 
-@given(points=arrays(np.float64, st.tuples(st.integers(1, 30), st.integers(1, 4)),
-                     elements=st.floats(-1e3, 1e3)))
+@given(
+    points=arrays(
+        np.float64,
+        st.tuples(st.integers(1, 30), st.integers(1, 4)),
+        elements=st.floats(-1e3, 1e3),
+    )
+)
 def test_plot_data_accepts_only_two_columns(points):
     labels = np.ones(len(points))
-    dataset = data.Dataset("made up", points, labels, labels[:, None], np.zeros((2, 2)), 0.0)
+    dataset = data.Dataset(
+        "made up", points, labels, labels[:, None], np.zeros((2, 2)), 0.0
+    )
     if points.shape[1] == 2:
         plots.plot_data(dataset, title="ok")
     else:
-        with pytest.raises(ValueError, match=r"dataset.points must be a 2-D array of shape \(n, 2\)"):
+        with pytest.raises(
+            ValueError,
+            match=r"dataset.points must be a 2-D array of shape \(n, 2\)",
+        ):
             plots.plot_data(dataset, title="bad")
     plt.close("all")
 
@@ -97,19 +139,31 @@ def test_plot_data_accepts_only_two_columns(points):
 def test_plot_data_rejects_a_mismatch_and_a_non_dataset():
     points = np.zeros((3, 2))
     with pytest.raises(ValueError, match="dataset.points and dataset.labels"):
-        plots.plot_data(data.Dataset("x", points, np.ones(4), np.ones((3, 1)), points, 0.0), title="t")
+        plots.plot_data(
+            data.Dataset(
+                "x", points, np.ones(4), np.ones((3, 1)), points, 0.0
+            ),
+            title="t",
+        )
     with pytest.raises(TypeError, match="dataset must be a Dataset"):
         plots.plot_data((points, np.ones(3)), title="t")
 
 
-@pytest.mark.parametrize("curves, error, message", [
-    ({}, TypeError, "non-empty mapping"),
-    ([1, 2], TypeError, "non-empty mapping"),
-    ({"run": np.ones((2, 2))}, ValueError, r"curves\['run'\] must be a 1-D array"),
-    ({"run": np.array([1.0, 0.0])}, ValueError, "positive"),
-    ({"run": np.array([1.0, np.inf])}, ValueError, "finite"),
-    ({str(i): np.ones(3) for i in range(5)}, ValueError, "at most 4 runs"),
-])
+@pytest.mark.parametrize(
+    "curves, error, message",
+    [
+        ({}, TypeError, "non-empty mapping"),
+        ([1, 2], TypeError, "non-empty mapping"),
+        (
+            {"run": np.ones((2, 2))},
+            ValueError,
+            r"curves\['run'\] must be a 1-D array",
+        ),
+        ({"run": np.array([1.0, 0.0])}, ValueError, "positive"),
+        ({"run": np.array([1.0, np.inf])}, ValueError, "finite"),
+        ({str(i): np.ones(3) for i in range(5)}, ValueError, "at most 4 runs"),
+    ],
+)
 def test_plot_losses_rejects_bad_curves(curves, error, message):
     with pytest.raises(error, match=message):
         plots.plot_losses(curves, title="t")

@@ -22,8 +22,16 @@ def test_sigmoid_is_stable_at_extremes():
         warnings.simplefilter("error")
         values = scratch.sigmoid(z)
         slopes = scratch.sigmoid_derivative(z)
-    np.testing.assert_allclose(values, [0.0, 0.2689414213699951, 0.5, 0.7310585786300049, 1.0], rtol=1e-15)
-    np.testing.assert_allclose(slopes, [0.0, 0.19661193324148185, 0.25, 0.19661193324148185, 0.0], atol=1e-15)
+    np.testing.assert_allclose(
+        values,
+        [0.0, 0.2689414213699951, 0.5, 0.7310585786300049, 1.0],
+        rtol=1e-15,
+    )
+    np.testing.assert_allclose(
+        slopes,
+        [0.0, 0.19661193324148185, 0.25, 0.19661193324148185, 0.0],
+        atol=1e-15,
+    )
 
 
 @pytest.mark.parametrize("name", sorted(scratch.ACTIVATIONS))
@@ -37,21 +45,33 @@ def test_derivative_matches_central_difference(name, z):
 
 
 def test_unknown_activation_names_the_choices():
-    with pytest.raises(ValueError, match=r"activation must be one of \['identity', 'relu', 'sigmoid', 'tanh'\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"activation must be one of \['identity', 'relu', 'sigmoid', 'tanh'\]",
+    ):
         scratch.activation("softmax")
 
 
 def test_mse_and_its_gradient():
-    outputs, targets = np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[0.0, 2.0], [1.0, 4.0]])
+    outputs, targets = (
+        np.array([[1.0, 2.0], [3.0, 4.0]]),
+        np.array([[0.0, 2.0], [1.0, 4.0]]),
+    )
     assert scratch.mse(outputs, targets) == pytest.approx((1 + 4) / 4)
-    np.testing.assert_allclose(scratch.mse_gradient(outputs, targets), [[0.5, 0.0], [1.0, 0.0]])
+    np.testing.assert_allclose(
+        scratch.mse_gradient(outputs, targets), [[0.5, 0.0], [1.0, 0.0]]
+    )
 
 
 def test_dense_layer_forward_backward_and_accumulation():
     layer = scratch.Dense(3, 2, np.random.default_rng(0))
-    assert np.all(np.abs(layer.weights) <= 1 / np.sqrt(3)) and np.all(np.abs(layer.bias) <= 1 / np.sqrt(3))
+    assert np.all(np.abs(layer.weights) <= 1 / np.sqrt(3)) and np.all(
+        np.abs(layer.bias) <= 1 / np.sqrt(3)
+    )
     x = np.arange(6.0).reshape(2, 3)
-    np.testing.assert_allclose(layer.forward(x), x @ layer.weights + layer.bias)
+    np.testing.assert_allclose(
+        layer.forward(x), x @ layer.weights + layer.bias
+    )
     grad_z = np.array([[1.0, -1.0], [0.5, 2.0]])
     grad_x = layer.backward(grad_z)
     np.testing.assert_allclose(grad_x, grad_z @ layer.weights.T)
@@ -59,7 +79,9 @@ def test_dense_layer_forward_backward_and_accumulation():
     np.testing.assert_allclose(layer.bias_grad, grad_z.sum(axis=0))
     layer.forward(x)
     layer.backward(grad_z)
-    np.testing.assert_allclose(layer.weights_grad, 2 * x.T @ grad_z)  # gradients accumulate
+    np.testing.assert_allclose(
+        layer.weights_grad, 2 * x.T @ grad_z
+    )  # gradients accumulate
     layer.zero_grad()
     assert not layer.weights_grad.any() and not layer.bias_grad.any()
 
@@ -72,83 +94,153 @@ def test_step_moves_against_the_gradient():
     np.testing.assert_allclose(layer.weights, before - 0.1)
 
 
-@pytest.mark.parametrize("experiment", [settings.LINEAR, settings.CIRCLE], ids=["linear", "circle"])
+@pytest.mark.parametrize(
+    "experiment", [settings.LINEAR, settings.CIRCLE], ids=["linear", "circle"]
+)
 def test_backprop_passes_the_gradient_check(experiment):
     dataset = experiment.make_dataset()
     model = experiment.make_scratch_model()
-    assert finite_difference_error(model, dataset.points[:50], dataset.targets[:50]) < GRADCHECK_TOLERANCE
+    assert (
+        finite_difference_error(
+            model, dataset.points[:50], dataset.targets[:50]
+        )
+        < GRADCHECK_TOLERANCE
+    )
 
 
 @given(
     sizes=st.tuples(st.integers(1, 4), st.integers(1, 6), st.integers(1, 3)),
-    activations=st.tuples(st.sampled_from(["sigmoid", "tanh", "identity"]), st.sampled_from(sorted(scratch.ACTIVATIONS))),
+    activations=st.tuples(
+        st.sampled_from(["sigmoid", "tanh", "identity"]),
+        st.sampled_from(sorted(scratch.ACTIVATIONS)),
+    ),
     seed=st.integers(0, 2**16),
 )
 def test_gradient_check_on_other_shapes(sizes, activations, seed):
     rng = np.random.default_rng(seed)
     model = scratch.MLP(*sizes, *activations, seed=seed)
-    points, targets = rng.normal(size=(7, sizes[0])), rng.normal(size=(7, sizes[2]))
-    assert finite_difference_error(model, points, targets) < GRADCHECK_TOLERANCE
+    points, targets = (
+        rng.normal(size=(7, sizes[0])),
+        rng.normal(size=(7, sizes[2])),
+    )
+    assert (
+        finite_difference_error(model, points, targets) < GRADCHECK_TOLERANCE
+    )
 
 
 def test_the_course_settings_learn_both_datasets():
-    for experiment, decode in ((settings.LINEAR, linear_labels), (settings.CIRCLE, circle_labels)):
-        dataset, model = experiment.make_dataset(), experiment.make_scratch_model()
-        losses = scratch.train(model, dataset.points, dataset.targets, **experiment.training_options())
+    for experiment, decode in (
+        (settings.LINEAR, linear_labels),
+        (settings.CIRCLE, circle_labels),
+    ):
+        dataset, model = (
+            experiment.make_dataset(),
+            experiment.make_scratch_model(),
+        )
+        losses = scratch.train(
+            model,
+            dataset.points,
+            dataset.targets,
+            **experiment.training_options(),
+        )
         assert losses[-1] < losses[0] / 2
-        assert accuracy(decode(model.predict(dataset.points)), dataset.labels) >= 0.95
+        assert (
+            accuracy(decode(model.predict(dataset.points)), dataset.labels)
+            >= 0.95
+        )
 
 
 def test_training_is_deterministic():
     runs = []
     for _ in range(2):
-        dataset, model = settings.CIRCLE.make_dataset(), settings.CIRCLE.make_scratch_model()
+        dataset, model = (
+            settings.CIRCLE.make_dataset(),
+            settings.CIRCLE.make_scratch_model(),
+        )
         options = settings.CIRCLE.training_options() | {"epochs": 5}
-        runs.append(scratch.train(model, dataset.points, dataset.targets, **options))
+        runs.append(
+            scratch.train(model, dataset.points, dataset.targets, **options)
+        )
     np.testing.assert_array_equal(*runs)
 
 
 def test_divergence_names_the_epoch_and_suggests_a_smaller_rate():
-    dataset, model = settings.LINEAR.make_dataset(), scratch.MLP(2, 5, 2, "identity", "identity", seed=0)
+    dataset, model = (
+        settings.LINEAR.make_dataset(),
+        scratch.MLP(2, 5, 2, "identity", "identity", seed=0),
+    )
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # the overflow is the point of the test
-        with pytest.raises(training.TrainingDiverged, match=r"epoch \d+.*smaller learning rate than 1e\+06"):
-            scratch.train(model, dataset.points, dataset.targets, learning_rate=1e6, epochs=100,
-                          batch_size=100, shuffle_seed=0)
+        warnings.simplefilter(
+            "ignore", RuntimeWarning
+        )  # the overflow is the point of the test
+        with pytest.raises(
+            training.TrainingDiverged,
+            match=r"epoch \d+.*smaller learning rate than 1e\+06",
+        ):
+            scratch.train(
+                model,
+                dataset.points,
+                dataset.targets,
+                learning_rate=1e6,
+                epochs=100,
+                batch_size=100,
+                shuffle_seed=0,
+            )
 
 
-@pytest.mark.parametrize("change, error, name", [
-    ({"points": np.ones((10, 3))}, ValueError, "points"),
-    ({"points": np.full((10, 2), np.nan)}, ValueError, "points"),
-    ({"points": np.array([["a", "b"]] * 10)}, TypeError, "points"),
-    ({"targets": np.ones((10, 1))}, ValueError, "targets"),
-    ({"targets": np.ones((9, 2))}, ValueError, "same number of rows"),
-    ({"learning_rate": 0.0}, ValueError, "learning_rate"),
-    ({"learning_rate": float("inf")}, ValueError, "learning_rate"),
-    ({"epochs": 0}, ValueError, "epochs"),
-    ({"epochs": 1.5}, TypeError, "epochs"),
-    ({"batch_size": -1}, ValueError, "batch_size"),
-])
+@pytest.mark.parametrize(
+    "change, error, name",
+    [
+        ({"points": np.ones((10, 3))}, ValueError, "points"),
+        ({"points": np.full((10, 2), np.nan)}, ValueError, "points"),
+        ({"points": np.array([["a", "b"]] * 10)}, TypeError, "points"),
+        ({"targets": np.ones((10, 1))}, ValueError, "targets"),
+        ({"targets": np.ones((9, 2))}, ValueError, "same number of rows"),
+        ({"learning_rate": 0.0}, ValueError, "learning_rate"),
+        ({"learning_rate": float("inf")}, ValueError, "learning_rate"),
+        ({"epochs": 0}, ValueError, "epochs"),
+        ({"epochs": 1.5}, TypeError, "epochs"),
+        ({"batch_size": -1}, ValueError, "batch_size"),
+    ],
+)
 def test_train_rejects_bad_arguments(change, error, name):
     model = scratch.MLP(2, 3, 2, "relu", "sigmoid", seed=0)
-    arguments = {"points": np.ones((10, 2)), "targets": np.ones((10, 2)), "learning_rate": 0.1,
-                 "epochs": 1, "batch_size": 5, "shuffle_seed": 0} | change
+    arguments = {
+        "points": np.ones((10, 2)),
+        "targets": np.ones((10, 2)),
+        "learning_rate": 0.1,
+        "epochs": 1,
+        "batch_size": 5,
+        "shuffle_seed": 0,
+    } | change
     with pytest.raises(error, match=name):
         scratch.train(model, **arguments)
 
 
-@pytest.mark.parametrize("sizes, name", [((0, 3, 1), "n_inputs"), ((2, -1, 1), "n_hidden"), ((2, 3, 0), "n_outputs")])
+@pytest.mark.parametrize(
+    "sizes, name",
+    [
+        ((0, 3, 1), "n_inputs"),
+        ((2, -1, 1), "n_hidden"),
+        ((2, 3, 0), "n_outputs"),
+    ],
+)
 def test_mlp_rejects_bad_sizes(sizes, name):
     with pytest.raises(ValueError, match=name):
         scratch.MLP(*sizes, "relu", "tanh", seed=0)
 
 
 def test_predict_rejects_points_of_the_wrong_width():
-    with pytest.raises(ValueError, match=r"points must be a 2-D array of shape \(n, 2\), got shape \(4, 3\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"points must be a 2-D array of shape \(n, 2\), got shape \(4, 3\)",
+    ):
         scratch.MLP(2, 3, 1, "tanh", "tanh", seed=0).predict(np.ones((4, 3)))
 
 
 def test_epoch_batches_cover_every_point_once():
     batches = list(training.epoch_batches(23, 5, np.random.default_rng(0)))
     assert [len(b) for b in batches] == [5, 5, 5, 5, 3]
-    np.testing.assert_array_equal(np.sort(np.concatenate(batches)), np.arange(23))
+    np.testing.assert_array_equal(
+        np.sort(np.concatenate(batches)), np.arange(23)
+    )

@@ -2,7 +2,7 @@
 
 Each module has one job:
 
-- ``data``: the seeded datasets, their targets, and outputs decoded into labels.
+- ``data``: the seeded datasets, their targets, outputs decoded into labels.
 - ``scratch``: the multilayer perceptron written with NumPy (chapter 1).
 - ``torch_mlp``: the same network written with PyTorch (chapter 2).
 - ``training``: what both training loops share: batch order, divergence check.

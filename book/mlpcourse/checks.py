@@ -1,4 +1,4 @@
-"""Argument validation: fail early, name the argument and say what was expected."""
+"""Argument validation: name the argument, say what was expected."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from typing import Any
 import numpy as np
 
 
-def as_float_array(value: Any, name: str, *, ndim: int, columns: int | None = None) -> np.ndarray:
+def as_float_array(
+    value: Any, name: str, *, ndim: int, columns: int | None = None
+) -> np.ndarray:
     """Return ``value`` as a finite float64 array with ``ndim`` dimensions.
 
     ``columns`` additionally fixes the size of the last axis.
@@ -17,19 +19,28 @@ def as_float_array(value: Any, name: str, *, ndim: int, columns: int | None = No
     """
     array = np.asarray(value)
     if array.dtype == object or not (
-        np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.bool_)
+        np.issubdtype(array.dtype, np.number)
+        or np.issubdtype(array.dtype, np.bool_)
     ):
-        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
+        raise TypeError(
+            f"{name} must hold real numbers, got dtype {array.dtype}"
+        )
     if np.issubdtype(array.dtype, np.complexfloating):
-        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
+        raise TypeError(
+            f"{name} must hold real numbers, got dtype {array.dtype}"
+        )
     expected = _describe_shape(ndim, columns)
-    if array.ndim != ndim or (columns is not None and array.shape[-1] != columns):
+    if array.ndim != ndim or (
+        columns is not None and array.shape[-1] != columns
+    ):
         raise ValueError(f"{name} must be {expected}, got shape {array.shape}")
     if array.size == 0:
         raise ValueError(f"{name} must not be empty, got shape {array.shape}")
     array = array.astype(np.float64, copy=False)
     if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must contain only finite values (no NaN or inf)")
+        raise ValueError(
+            f"{name} must contain only finite values (no NaN or inf)"
+        )
     return array
 
 
@@ -44,22 +55,30 @@ def _describe_shape(ndim: int, columns: int | None) -> str:
 def positive_int(value: Any, name: str) -> int:
     """Return ``value`` if it is an integer greater than zero."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+        raise TypeError(
+            f"{name} must be an integer, got {type(value).__name__}"
+        )
     if value <= 0:
         raise ValueError(f"{name} must be a positive integer, got {value}")
     return int(value)
 
 
 def positive_float(value: Any, name: str) -> float:
-    """Return ``value`` as a float if it is a finite number greater than zero."""
+    """Return ``value`` as a float if it is finite and greater than zero."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+        raise TypeError(
+            f"{name} must be a real number, got {type(value).__name__}"
+        )
     if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a finite number greater than 0, got {value}")
+        raise ValueError(
+            f"{name} must be a finite number greater than 0, got {value}"
+        )
     return float(value)
 
 
-def same_length(first: np.ndarray, second: np.ndarray, names: tuple[str, str]) -> None:
+def same_length(
+    first: np.ndarray, second: np.ndarray, names: tuple[str, str]
+) -> None:
     """Raise ``ValueError`` unless both arrays have the same number of rows."""
     if len(first) != len(second):
         raise ValueError(

@@ -19,7 +19,7 @@ LINEAR_OFFSET = 0.3
 
 CIRCLE_CENTRE = (0.5, 0.5)
 CIRCLE_RADIUS = 0.4
-"""Class +1 lies inside this circle around ``CIRCLE_CENTRE``, class -1 outside."""
+"""Class +1 lies inside this circle around ``CIRCLE_CENTRE``, -1 outside."""
 
 
 class Dataset(NamedTuple):
@@ -33,34 +33,50 @@ class Dataset(NamedTuple):
     targets: np.ndarray
     """Shape (n, outputs): what the network's outputs are trained towards."""
     true_boundary: np.ndarray
-    """Shape (k, 2): a polyline along the boundary that generated the labels."""
+    """Shape (k, 2): a polyline along the boundary that set the labels."""
     threshold: float
     """The first output's value halfway between the two classes' targets."""
 
 
 def make_linear(n_points: int = 100, *, seed: int) -> Dataset:
-    """Points split by the line ``x1 = x0 - 0.3``; one-hot targets ``[is_1, is_0]``."""
+    """Points split by the line ``x1 = x0 - 0.3``; targets ``[is_1, is_0]``."""
     n_points = positive_int(n_points, "n_points")
     points = np.random.default_rng(seed).uniform(0.0, 1.0, size=(n_points, 2))
     labels = (points[:, 0] - points[:, 1] < LINEAR_OFFSET).astype(np.int64)
     line_x = np.array([LINEAR_OFFSET, 1.0])
     boundary = np.column_stack([line_x, line_x - LINEAR_OFFSET])
-    return Dataset("linear", points, labels, linear_targets(labels), boundary, 0.5)
+    return Dataset(
+        "linear", points, labels, linear_targets(labels), boundary, 0.5
+    )
 
 
-def make_circle(n_points: int = 1000, *, radius: float = CIRCLE_RADIUS, seed: int) -> Dataset:
+def make_circle(
+    n_points: int = 1000, *, radius: float = CIRCLE_RADIUS, seed: int
+) -> Dataset:
     """Points labelled +1 inside a circle around (0.5, 0.5), -1 outside."""
     n_points = positive_int(n_points, "n_points")
-    if isinstance(radius, bool) or not isinstance(radius, (int, float, np.floating, np.integer)):
-        raise TypeError(f"radius must be a real number, got {type(radius).__name__}")
+    if isinstance(radius, bool) or not isinstance(
+        radius, (int, float, np.floating, np.integer)
+    ):
+        raise TypeError(
+            f"radius must be a real number, got {type(radius).__name__}"
+        )
     if not 0.0 < radius <= 0.5:
-        raise ValueError(f"radius must lie in (0, 0.5] so the circle fits the unit square, got {radius}")
+        raise ValueError(
+            "radius must lie in (0, 0.5] so the circle fits the unit square, "
+            f"got {radius}"
+        )
     points = np.random.default_rng(seed).uniform(0.0, 1.0, size=(n_points, 2))
     inside = np.hypot(*(points - CIRCLE_CENTRE).T) < radius
     labels = np.where(inside, 1, -1).astype(np.int64)
     angles = np.linspace(0.0, 2.0 * np.pi, 181)
-    boundary = np.column_stack([np.cos(angles), np.sin(angles)]) * radius + CIRCLE_CENTRE
-    return Dataset("circle", points, labels, circle_targets(labels), boundary, 0.0)
+    boundary = (
+        np.column_stack([np.cos(angles), np.sin(angles)]) * radius
+        + CIRCLE_CENTRE
+    )
+    return Dataset(
+        "circle", points, labels, circle_targets(labels), boundary, 0.0
+    )
 
 
 def linear_targets(labels: np.ndarray) -> np.ndarray:
@@ -76,7 +92,7 @@ def linear_labels(outputs: np.ndarray) -> np.ndarray:
 
 
 def circle_targets(labels: np.ndarray) -> np.ndarray:
-    """Targets of shape (n, 1) equal to the labels, -1 or +1 (the range of tanh)."""
+    """Targets of shape (n, 1): the labels -1 and +1, as tanh can output."""
     labels = _labels_in(labels, (-1, 1))
     return labels.astype(np.float64).reshape(-1, 1)
 

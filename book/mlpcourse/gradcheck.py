@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .checks import as_float_array, positive_float
 from . import scratch
+from .checks import as_float_array, positive_float
 from .scratch import MLP
 
 
-def analytic_gradients(model: MLP, points: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
+def analytic_gradients(
+    model: MLP, points: np.ndarray, targets: np.ndarray
+) -> dict[str, np.ndarray]:
     """The gradients of the MSE that ``MLP.backward`` computes, as copies."""
     model.zero_grad()
     outputs = model.forward(points)
@@ -20,7 +22,7 @@ def analytic_gradients(model: MLP, points: np.ndarray, targets: np.ndarray) -> d
 def numerical_gradients(
     model: MLP, points: np.ndarray, targets: np.ndarray, epsilon: float = 1e-6
 ) -> dict[str, np.ndarray]:
-    """dL/dp ~ (L(p + eps) - L(p - eps)) / (2 eps), one parameter entry at a time."""
+    """dL/dp ~ (L(p + eps) - L(p - eps)) / (2 eps), one entry at a time."""
     gradients = {}
     for name, parameter in model.parameters().items():
         gradient = np.empty_like(parameter)
@@ -39,8 +41,14 @@ def numerical_gradients(
 def relative_errors(
     model: MLP, points: np.ndarray, targets: np.ndarray, epsilon: float = 1e-6
 ) -> dict[str, float]:
-    """For each parameter array: |analytic - numerical| / (|analytic| + |numerical|), as norms."""
-    n_inputs, n_outputs = model.hidden.weights.shape[0], model.output.weights.shape[1]
+    """Per array: |analytic - numerical| / (|analytic| + |numerical|).
+
+    The bars are Euclidean norms over the whole array.
+    """
+    n_inputs, n_outputs = (
+        model.hidden.weights.shape[0],
+        model.output.weights.shape[1],
+    )
     points = as_float_array(points, "points", ndim=2, columns=n_inputs)
     targets = as_float_array(targets, "targets", ndim=2, columns=n_outputs)
     epsilon = positive_float(epsilon, "epsilon")
@@ -49,6 +57,8 @@ def relative_errors(
     errors = {}
     for name in analytic:
         difference = np.linalg.norm(analytic[name] - numerical[name])
-        scale = np.linalg.norm(analytic[name]) + np.linalg.norm(numerical[name])
+        scale = np.linalg.norm(analytic[name]) + np.linalg.norm(
+            numerical[name]
+        )
         errors[name] = float(difference / scale) if scale > 0 else 0.0
     return errors

@@ -21,6 +21,12 @@ def show_source(obj: object) -> Markdown:
         source = inspect.getsource(obj)
         path = Path(inspect.getsourcefile(obj)).resolve()
     except TypeError as error:
-        raise TypeError(f"obj must be a function, class or method, got {type(obj).__name__}") from error
+        raise TypeError(
+            "obj must be a function, class or method, "
+            f"got {type(obj).__name__}"
+        ) from error
     location = f"{PACKAGE_ROOT.name}/{path.relative_to(PACKAGE_ROOT)}"
-    return Markdown(f"`{obj.__qualname__}` in `{location}`:\n\n```python\n{textwrap.dedent(source)}```")
+    return Markdown(
+        f"`{obj.__qualname__}` in `{location}`:\n\n"
+        f"```python\n{textwrap.dedent(source)}```"
+    )

@@ -19,24 +19,40 @@ from .checks import as_float_array, positive_int, same_length
 from .data import Dataset
 
 BLUE, ORANGE, VERMILLION, BLACK = "#0072B2", "#E69F00", "#D55E00", "#000000"
+CLASS_STYLES = [(BLUE, "o"), (ORANGE, "s")]
 CURVE_STYLES = [(BLUE, "-"), (VERMILLION, "--"), (BLACK, ":"), (ORANGE, "-.")]
-OUTPUT_COLOURS = LinearSegmentedColormap.from_list("orange_white_blue", ["#F5C26B", "#FFFFFF", "#6BAED6"])
+OUTPUT_COLOURS = LinearSegmentedColormap.from_list(
+    "orange_white_blue", ["#F5C26B", "#FFFFFF", "#6BAED6"]
+)
 GRID_RESOLUTION = 100
 
 Predict = Callable[[np.ndarray], np.ndarray]
 
 
 def _axes(ax: Axes | None) -> Axes:
-    return plt.subplots(figsize=(5.2, 5.4), layout="constrained")[1] if ax is None else ax
+    return (
+        plt.subplots(figsize=(5.2, 5.4), layout="constrained")[1]
+        if ax is None
+        else ax
+    )
 
 
-def _check_dataset(dataset: Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _check_dataset(
+    dataset: Dataset,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if not isinstance(dataset, Dataset):
-        raise TypeError(f"dataset must be a Dataset from mlpcourse.data, got {type(dataset).__name__}")
-    points = as_float_array(dataset.points, "dataset.points", ndim=2, columns=2)
+        raise TypeError(
+            "dataset must be a Dataset from mlpcourse.data, "
+            f"got {type(dataset).__name__}"
+        )
+    points = as_float_array(
+        dataset.points, "dataset.points", ndim=2, columns=2
+    )
     labels = as_float_array(dataset.labels, "dataset.labels", ndim=1)
     same_length(points, labels, ("dataset.points", "dataset.labels"))
-    boundary = as_float_array(dataset.true_boundary, "dataset.true_boundary", ndim=2, columns=2)
+    boundary = as_float_array(
+        dataset.true_boundary, "dataset.true_boundary", ndim=2, columns=2
+    )
     return points, labels, boundary
 
 
@@ -44,24 +60,54 @@ def _draw_points(ax: Axes, dataset: Dataset) -> None:
     points, labels, boundary = _check_dataset(dataset)
     classes = sorted(np.unique(labels), reverse=True)
     if len(classes) > 2:
-        raise ValueError(f"dataset.labels must hold at most two classes, got {len(classes)}")
+        raise ValueError(
+            f"dataset.labels must hold at most two classes, got {len(classes)}"
+        )
     signed = min(classes) < 0
-    for value, colour, marker in zip(classes, (BLUE, ORANGE), ("o", "s")):
+    styles = zip(classes, CLASS_STYLES, strict=False)
+    for value, (colour, marker) in styles:
         chosen = points[labels == value]
-        ax.scatter(chosen[:, 0], chosen[:, 1], s=22, c=colour, marker=marker, edgecolors=BLACK,
-                   linewidths=0.5, label=f"class {value:+.0f}" if signed else f"class {value:.0f}")
-    ax.plot(boundary[:, 0], boundary[:, 1], color=BLACK, linestyle="--", linewidth=1.2,
-            label="true boundary")
-    ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="$x_0$", ylabel="$x_1$", aspect="equal")
+        ax.scatter(
+            chosen[:, 0],
+            chosen[:, 1],
+            s=22,
+            c=colour,
+            marker=marker,
+            edgecolors=BLACK,
+            linewidths=0.5,
+            label=f"class {value:+.0f}" if signed else f"class {value:.0f}",
+        )
+    ax.plot(
+        boundary[:, 0],
+        boundary[:, 1],
+        color=BLACK,
+        linestyle="--",
+        linewidth=1.2,
+        label="true boundary",
+    )
+    ax.set(
+        xlim=(0, 1),
+        ylim=(0, 1),
+        xlabel="$x_0$",
+        ylabel="$x_1$",
+        aspect="equal",
+    )
 
 
 def _legend_below(ax: Axes, handles: list, labels: list[str]) -> None:
-    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2,
-              fontsize="small", frameon=False)
+    ax.legend(
+        handles,
+        labels,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.14),
+        ncol=2,
+        fontsize="small",
+        frameon=False,
+    )
 
 
 def plot_data(dataset: Dataset, *, title: str, ax: Axes | None = None) -> Axes:
-    """Scatter the points of a dataset by class, with the boundary that labelled them."""
+    """Scatter a dataset's points by class, with its true boundary."""
     ax = _axes(ax)
     _draw_points(ax, dataset)
     ax.set_title(title)
@@ -69,43 +115,74 @@ def plot_data(dataset: Dataset, *, title: str, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def plot_losses(curves: Mapping[str, np.ndarray], *, title: str, ax: Axes | None = None) -> Axes:
+def plot_losses(
+    curves: Mapping[str, np.ndarray], *, title: str, ax: Axes | None = None
+) -> Axes:
     """Loss per epoch for one or more runs, on a logarithmic axis."""
     if not isinstance(curves, Mapping) or not curves:
-        raise TypeError("curves must be a non-empty mapping from a run's name to its losses")
+        raise TypeError(
+            "curves must be a non-empty mapping from run names to losses"
+        )
     if len(curves) > len(CURVE_STYLES):
-        raise ValueError(f"curves can hold at most {len(CURVE_STYLES)} runs, got {len(curves)}")
+        raise ValueError(
+            f"curves can hold at most {len(CURVE_STYLES)} runs, "
+            f"got {len(curves)}"
+        )
     ax = _axes(ax)
-    for (name, losses), (colour, style) in zip(curves.items(), CURVE_STYLES):
+    for (name, losses), (colour, style) in zip(
+        curves.items(), CURVE_STYLES, strict=False
+    ):
         losses = as_float_array(losses, f"curves[{name!r}]", ndim=1)
         if np.any(losses <= 0):
-            raise ValueError(f"curves[{name!r}] must be positive to draw on a log scale")
-        ax.plot(np.arange(1, len(losses) + 1), losses, color=colour, linestyle=style,
-                linewidth=1.8, label=name)
-    ax.set(yscale="log", xlabel="epoch", ylabel="mean squared error", title=title)
+            raise ValueError(
+                f"curves[{name!r}] must be positive to draw on a log scale"
+            )
+        ax.plot(
+            np.arange(1, len(losses) + 1),
+            losses,
+            color=colour,
+            linestyle=style,
+            linewidth=1.8,
+            label=name,
+        )
+    ax.set(
+        yscale="log", xlabel="epoch", ylabel="mean squared error", title=title
+    )
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
     return ax
 
 
 def grid_points(resolution: int = GRID_RESOLUTION) -> np.ndarray:
-    """All points of a ``resolution x resolution`` grid over the unit square, shape (r*r, 2)."""
+    """The points of an r x r grid over the unit square, shape (r * r, 2)."""
     resolution = positive_int(resolution, "resolution")
     axis = np.linspace(0.0, 1.0, resolution)
     first, second = np.meshgrid(axis, axis)
     return np.column_stack([first.ravel(), second.ravel()])
 
 
-def grid_scores(predict: Predict, resolution: int = GRID_RESOLUTION) -> np.ndarray:
-    """The first output of ``predict`` over the grid, from one batched call, shape (r, r)."""
+def grid_scores(
+    predict: Predict, resolution: int = GRID_RESOLUTION
+) -> np.ndarray:
+    """The first output of ``predict`` over the grid, in one batched call.
+
+    Returns shape (r, r): rows follow x1, columns follow x0.
+    """
     if not callable(predict):
-        raise TypeError(f"predict must be callable, got {type(predict).__name__}")
+        raise TypeError(
+            f"predict must be callable, got {type(predict).__name__}"
+        )
     points = grid_points(resolution)
     outputs = np.asarray(predict(points))
     n_points = len(points)
-    if outputs.ndim not in (1, 2) or outputs.shape[0] != n_points or outputs.size == 0:
+    if (
+        outputs.ndim not in (1, 2)
+        or outputs.shape[0] != n_points
+        or outputs.size == 0
+    ):
         raise ValueError(
-            f"predict must return one row per point, shape ({n_points},) or ({n_points}, k), "
+            "predict must return one row per point, "
+            f"shape ({n_points},) or ({n_points}, k), "
             f"got shape {outputs.shape}"
         )
     scores = outputs if outputs.ndim == 1 else outputs[:, 0]
@@ -121,18 +198,37 @@ def plot_decision_boundary(
     ax: Axes | None = None,
     resolution: int = GRID_RESOLUTION,
 ) -> Axes:
-    """Shade the network's first output over the unit square and draw where it crosses
+    """Shade the first output over the unit square; draw where it crosses
     ``dataset.threshold``, the level between the two classes."""
     scores = grid_scores(predict, resolution)
     ax = _axes(ax)
     axis = np.linspace(0.0, 1.0, resolution)
-    low, high = min(scores.min(), dataset.threshold), max(scores.max(), dataset.threshold)
+    low, high = (
+        min(scores.min(), dataset.threshold),
+        max(scores.max(), dataset.threshold),
+    )
     span = max(high - dataset.threshold, dataset.threshold - low, 1e-12)
-    shading = ax.contourf(axis, axis, scores, levels=20, cmap=OUTPUT_COLOURS,
-                          vmin=dataset.threshold - span, vmax=dataset.threshold + span)
+    shading = ax.contourf(
+        axis,
+        axis,
+        scores,
+        levels=20,
+        cmap=OUTPUT_COLOURS,
+        vmin=dataset.threshold - span,
+        vmax=dataset.threshold + span,
+    )
     if scores.min() < dataset.threshold < scores.max():
-        ax.contour(axis, axis, scores, levels=[dataset.threshold], colors=VERMILLION, linewidths=2.2)
-    ax.figure.colorbar(shading, ax=ax, label="first output of the network", shrink=0.85)
+        ax.contour(
+            axis,
+            axis,
+            scores,
+            levels=[dataset.threshold],
+            colors=VERMILLION,
+            linewidths=2.2,
+        )
+    ax.figure.colorbar(
+        shading, ax=ax, label="first output of the network", shrink=0.85
+    )
     _draw_points(ax, dataset)
     handles, labels = ax.get_legend_handles_labels()
     handles.append(Line2D([], [], color=VERMILLION, linewidth=2.2))
@@ -143,11 +239,19 @@ def plot_decision_boundary(
 
 
 def plot_run(
-    losses: Mapping[str, np.ndarray], predict: Predict, dataset: Dataset, *, title: str
+    losses: Mapping[str, np.ndarray],
+    predict: Predict,
+    dataset: Dataset,
+    *,
+    title: str,
 ) -> Figure:
-    """One training run at a glance: its loss curves beside its decision boundary."""
-    figure, (left, right) = plt.subplots(1, 2, figsize=(11.5, 5.6), layout="constrained")
+    """One training run: its loss curves beside its decision boundary."""
+    figure, (left, right) = plt.subplots(
+        1, 2, figsize=(11.5, 5.6), layout="constrained"
+    )
     plot_losses(losses, title="Loss per epoch", ax=left)
-    plot_decision_boundary(predict, dataset, title="Decision boundary", ax=right)
+    plot_decision_boundary(
+        predict, dataset, title="Decision boundary", ax=right
+    )
     figure.suptitle(title)
     return figure

@@ -41,7 +41,7 @@ def relu_derivative(z: Array) -> Array:
 
 
 def sigmoid(z: Array) -> Array:
-    # 1 / (1 + exp(-z)) written as exp(-log(1 + exp(-z))): no overflow for large |z|.
+    # 1 / (1 + exp(-z)) as exp(-log(1 + exp(-z))): no overflow for any z.
     return np.exp(-np.logaddexp(0.0, -z))
 
 
@@ -73,12 +73,14 @@ ACTIVATIONS: dict[str, Activation] = {
 def activation(name: str) -> Activation:
     """Look up an activation by name: relu, sigmoid, tanh or identity."""
     if name not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {name!r}")
+        raise ValueError(
+            f"activation must be one of {sorted(ACTIVATIONS)}, got {name!r}"
+        )
     return ACTIVATIONS[name]
 
 
 def mse(outputs: Array, targets: Array) -> float:
-    """Mean squared error: the mean of (y - t)^2 over every output of every point."""
+    """Mean squared error: the mean of (y - t)^2 over every output entry."""
     return float(np.mean((outputs - targets) ** 2))
 
 
@@ -88,9 +90,11 @@ def mse_gradient(outputs: Array, targets: Array) -> Array:
 
 
 class Dense:
-    """A fully connected layer ``z = x W + b`` holding its parameters and their gradients."""
+    """A fully connected layer ``z = x W + b``: parameters and gradients."""
 
-    def __init__(self, n_inputs: int, n_outputs: int, rng: np.random.Generator) -> None:
+    def __init__(
+        self, n_inputs: int, n_outputs: int, rng: np.random.Generator
+    ) -> None:
         bound = 1.0 / np.sqrt(n_inputs)  # the same range nn.Linear draws from
         self.weights = rng.uniform(-bound, bound, size=(n_inputs, n_outputs))
         self.bias = rng.uniform(-bound, bound, size=n_outputs)
@@ -119,7 +123,7 @@ class Dense:
 
 
 class MLP:
-    """Two dense layers: inputs -> hidden (activation) -> outputs (activation)."""
+    """Two dense layers, each followed by an activation function."""
 
     def __init__(
         self,
@@ -131,8 +135,14 @@ class MLP:
         *,
         seed: int,
     ) -> None:
-        sizes = [positive_int(n, name) for n, name in
-                 ((n_inputs, "n_inputs"), (n_hidden, "n_hidden"), (n_outputs, "n_outputs"))]
+        sizes = [
+            positive_int(n, name)
+            for n, name in (
+                (n_inputs, "n_inputs"),
+                (n_hidden, "n_hidden"),
+                (n_outputs, "n_outputs"),
+            )
+        ]
         rng = np.random.default_rng(seed)
         self.hidden = Dense(sizes[0], sizes[1], rng)
         self.output = Dense(sizes[1], sizes[2], rng)
@@ -147,9 +157,11 @@ class MLP:
 
     def backward(self, grad_outputs: Array) -> None:
         """Backpropagate dL/dy through both layers, filling every gradient."""
-        grad_output_z = grad_outputs * self.output_activation.derivative(self.output_z)
+        output_slope = self.output_activation.derivative(self.output_z)
+        grad_output_z = grad_outputs * output_slope
         grad_hidden_a = self.output.backward(grad_output_z)
-        grad_hidden_z = grad_hidden_a * self.hidden_activation.derivative(self.hidden_z)
+        hidden_slope = self.hidden_activation.derivative(self.hidden_z)
+        grad_hidden_z = grad_hidden_a * hidden_slope
         self.hidden.backward(grad_hidden_z)
 
     def zero_grad(self) -> None:
@@ -162,7 +174,9 @@ class MLP:
 
     def predict(self, points: Array) -> Array:
         """Outputs for a batch of points, after checking their shape."""
-        points = as_float_array(points, "points", ndim=2, columns=self.hidden.weights.shape[0])
+        points = as_float_array(
+            points, "points", ndim=2, columns=self.hidden.weights.shape[0]
+        )
         return self.forward(points)
 
     def parameters(self) -> dict[str, Array]:
@@ -186,8 +200,10 @@ class MLP:
     def __repr__(self) -> str:
         n_inputs, n_hidden = self.hidden.weights.shape
         n_outputs = self.output.weights.shape[1]
-        return (f"MLP({n_inputs} -> {n_hidden} {self.hidden_activation.name} "
-                f"-> {n_outputs} {self.output_activation.name})")
+        return (
+            f"MLP({n_inputs} -> {n_hidden} {self.hidden_activation.name} "
+            f"-> {n_outputs} {self.output_activation.name})"
+        )
 
 
 def train(
@@ -200,9 +216,11 @@ def train(
     batch_size: int,
     shuffle_seed: int,
 ) -> Array:
-    """Minibatch gradient descent on the MSE; returns the mean loss of each epoch."""
+    """Minibatch gradient descent on the MSE; returns each epoch's loss."""
     shape = (model.hidden.weights.shape[0], model.output.weights.shape[1])
-    points, targets = check_training_args(points, targets, shape, learning_rate, epochs, batch_size)
+    points, targets = check_training_args(
+        points, targets, shape, learning_rate, epochs, batch_size
+    )
     rng = np.random.default_rng(shuffle_seed)
     losses = np.empty(epochs)
     for epoch in range(epochs):
@@ -214,5 +232,7 @@ def train(
             model.backward(mse_gradient(outputs, targets[batch]))
             model.step(learning_rate)
             epoch_loss += loss * len(batch)
-        losses[epoch] = check_loss(epoch_loss / len(points), epoch, learning_rate)
+        losses[epoch] = check_loss(
+            epoch_loss / len(points), epoch, learning_rate
+        )
     return losses

@@ -31,13 +31,18 @@ class Experiment:
     shuffle_seed: int
 
     def __str__(self) -> str:
-        return "\n".join([
-            f"{self.dataset} dataset: {self.n_points} points (data seed {self.data_seed})",
-            f"network: {self.n_inputs} -> {self.n_hidden} {self.hidden_activation} "
-            f"-> {self.n_outputs} {self.output_activation} (initial weights seed {self.init_seed})",
-            f"training: learning rate {self.learning_rate:g}, {self.epochs} epochs, "
-            f"minibatches of {self.batch_size} (order seed {self.shuffle_seed})",
-        ])
+        network = (
+            f"{self.n_inputs} -> {self.n_hidden} {self.hidden_activation} "
+            f"-> {self.n_outputs} {self.output_activation}"
+        )
+        return (
+            f"{self.dataset} dataset: {self.n_points} points, "
+            f"seed {self.data_seed}\n"
+            f"network: {network}, initial weights seed {self.init_seed}\n"
+            f"training: learning rate {self.learning_rate:g}, "
+            f"{self.epochs} epochs, minibatches of {self.batch_size}, "
+            f"order seed {self.shuffle_seed}"
+        )
 
     def make_dataset(self) -> data.Dataset:
         """The experiment's dataset, drawn with its seed."""
@@ -45,14 +50,24 @@ class Experiment:
         return generators[self.dataset](self.n_points, seed=self.data_seed)
 
     def make_scratch_model(self) -> scratch.MLP:
-        """A freshly initialised NumPy MLP with the experiment's architecture and seed."""
-        return scratch.MLP(self.n_inputs, self.n_hidden, self.n_outputs, self.hidden_activation,
-                           self.output_activation, seed=self.init_seed)
+        """A freshly initialised NumPy MLP with this architecture and seed."""
+        return scratch.MLP(
+            self.n_inputs,
+            self.n_hidden,
+            self.n_outputs,
+            self.hidden_activation,
+            self.output_activation,
+            seed=self.init_seed,
+        )
 
     def training_options(self) -> dict[str, Any]:
-        """The keyword arguments that ``scratch.train`` and ``torch_mlp.train`` both take."""
-        return {"learning_rate": self.learning_rate, "epochs": self.epochs,
-                "batch_size": self.batch_size, "shuffle_seed": self.shuffle_seed}
+        """Keyword arguments for ``scratch.train`` and ``torch_mlp.train``."""
+        return {
+            "learning_rate": self.learning_rate,
+            "epochs": self.epochs,
+            "batch_size": self.batch_size,
+            "shuffle_seed": self.shuffle_seed,
+        }
 
 
 LINEAR = Experiment(

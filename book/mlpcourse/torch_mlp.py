@@ -1,4 +1,4 @@
-"""The same two-layer perceptron written with PyTorch: chapter 2 of the course."""
+"""The same two-layer perceptron, written with PyTorch: chapter 2."""
 
 from __future__ import annotations
 
@@ -35,7 +35,9 @@ class TorchMLP(nn.Module):
     ) -> None:
         super().__init__()
         for name in (hidden_activation, output_activation):
-            scratch.activation(name)  # the same names, with the same error for a bad one
+            scratch.activation(
+                name
+            )  # the same names, with the same error for a bad one
         self.hidden = nn.Linear(n_inputs, n_hidden, dtype=dtype)
         self.output = nn.Linear(n_hidden, n_outputs, dtype=dtype)
         self.hidden_activation = hidden_activation
@@ -46,10 +48,14 @@ class TorchMLP(nn.Module):
         return ACTIVATIONS[self.output_activation](self.output(hidden))
 
     def extra_repr(self) -> str:
-        return f"activations: {self.hidden_activation}, {self.output_activation}"
+        return (
+            f"activations: {self.hidden_activation}, {self.output_activation}"
+        )
 
     @classmethod
-    def copy_of(cls, model: scratch.MLP, dtype: torch.dtype = torch.float64) -> TorchMLP:
+    def copy_of(
+        cls, model: scratch.MLP, dtype: torch.dtype = torch.float64
+    ) -> TorchMLP:
         """A PyTorch network holding the same parameters as a scratch ``MLP``.
 
         ``nn.Linear`` computes ``x @ weight.T + bias``, so it stores the
@@ -57,30 +63,55 @@ class TorchMLP(nn.Module):
         """
         n_inputs, n_hidden = model.hidden.weights.shape
         n_outputs = model.output.weights.shape[1]
-        copy = cls(n_inputs, n_hidden, n_outputs, model.hidden_activation.name,
-                   model.output_activation.name, dtype=dtype)
+        copy = cls(
+            n_inputs,
+            n_hidden,
+            n_outputs,
+            model.hidden_activation.name,
+            model.output_activation.name,
+            dtype=dtype,
+        )
         with torch.no_grad():
-            for layer, source in ((copy.hidden, model.hidden), (copy.output, model.output)):
+            for layer, source in (
+                (copy.hidden, model.hidden),
+                (copy.output, model.output),
+            ):
                 layer.weight.copy_(torch.from_numpy(source.weights.T))
                 layer.bias.copy_(torch.from_numpy(source.bias))
         return copy
 
     def scratch_arrays(self, gradients: bool = False) -> dict[str, np.ndarray]:
-        """Parameters, or their gradients, as NumPy arrays named and shaped as in ``scratch.MLP``."""
+        """Parameters, or their gradients, as NumPy arrays.
+
+        The names and shapes are those of ``scratch.MLP.parameters()``.
+        """
         arrays = {}
-        for prefix, layer in (("hidden", self.hidden), ("output", self.output)):
-            weight, bias = (layer.weight.grad, layer.bias.grad) if gradients else (layer.weight, layer.bias)
+        for prefix, layer in (
+            ("hidden", self.hidden),
+            ("output", self.output),
+        ):
+            weight, bias = (
+                (layer.weight.grad, layer.bias.grad)
+                if gradients
+                else (layer.weight, layer.bias)
+            )
             if weight is None or bias is None:
-                raise RuntimeError("no gradients yet: call loss.backward() first")
+                raise RuntimeError(
+                    "no gradients yet: call loss.backward() first"
+                )
             arrays[f"{prefix}.weights"] = weight.detach().T.double().numpy()
             arrays[f"{prefix}.bias"] = bias.detach().double().numpy()
         return arrays
 
     def predict(self, points: np.ndarray) -> np.ndarray:
-        """NumPy in, NumPy out: the outputs for a batch of points, without autograd."""
-        points = as_float_array(points, "points", ndim=2, columns=self.hidden.in_features)
+        """NumPy in, NumPy out: the outputs for a batch, without autograd."""
+        points = as_float_array(
+            points, "points", ndim=2, columns=self.hidden.in_features
+        )
         with torch.no_grad():
-            outputs = self(torch.from_numpy(points).to(self.hidden.weight.dtype))
+            outputs = self(
+                torch.from_numpy(points).to(self.hidden.weight.dtype)
+            )
         return outputs.double().numpy()
 
 
@@ -94,9 +125,11 @@ def train(
     batch_size: int,
     shuffle_seed: int,
 ) -> np.ndarray:
-    """The training loop of ``scratch.train``, with PyTorch doing the calculus."""
+    """The loop of ``scratch.train``, with PyTorch doing the calculus."""
     shape = (model.hidden.in_features, model.output.out_features)
-    points, targets = check_training_args(points, targets, shape, learning_rate, epochs, batch_size)
+    points, targets = check_training_args(
+        points, targets, shape, learning_rate, epochs, batch_size
+    )
     dtype = model.hidden.weight.dtype
     inputs = torch.from_numpy(points).to(dtype)
     wanted = torch.from_numpy(targets).to(dtype)
@@ -114,5 +147,7 @@ def train(
             loss.backward()
             optimizer.step()
             epoch_loss += loss.item() * len(batch)
-        losses[epoch] = check_loss(epoch_loss / len(points), epoch, learning_rate)
+        losses[epoch] = check_loss(
+            epoch_loss / len(points), epoch, learning_rate
+        )
     return losses

@@ -19,17 +19,19 @@ class TrainingDiverged(FloatingPointError):
     """Raised when the loss of an epoch is NaN or infinite."""
 
 
-def epoch_batches(n_points: int, batch_size: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
-    """Yield the row indices of each minibatch of one epoch, in a fresh random order."""
+def epoch_batches(
+    n_points: int, batch_size: int, rng: np.random.Generator
+) -> Iterator[np.ndarray]:
+    """Yield the row indices of each minibatch of one shuffled epoch."""
     order = rng.permutation(n_points)
     for start in range(0, n_points, batch_size):
         yield order[start : start + batch_size]
 
 
 def check_loss(loss: float, epoch: int, learning_rate: float) -> float:
-    """Return ``loss`` if it is finite, else raise ``TrainingDiverged`` naming the epoch.
+    """Return ``loss`` if finite, else raise ``TrainingDiverged``.
 
-    ``epoch`` counts from 0, as loops do; the message counts from 1, as the plots do.
+    ``epoch`` counts from 0, as loops do; the message counts from 1.
     """
     if not math.isfinite(loss):
         raise TrainingDiverged(
@@ -47,7 +49,7 @@ def check_training_args(
     epochs: int,
     batch_size: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Validate the arguments of a training run; return points and targets as float64."""
+    """Validate a training run's arguments; return points and targets."""
     n_inputs, n_outputs = shape
     points = as_float_array(points, "points", ndim=2, columns=n_inputs)
     targets = as_float_array(targets, "targets", ndim=2, columns=n_outputs)
