@@ -12,7 +12,7 @@ CHAPTERS := book/scratch_mlp book/pytorch_mlp
 JUPYTER_CACHE := _build/.jupyter_cache
 JUPYTERLAB := jupyterlab==4.6.6
 
-.PHONY: help venv book test lint notebooks lab clean
+.PHONY: help venv book test check-chromium lint notebooks lab clean
 
 help:
 	@echo "make book       set up .venv, execute the chapters, build the HTML into _build/html"
@@ -41,8 +41,16 @@ book: $(INSTALLED) _build/.helpers-stamp
 	$(BIN)/jupyter-book build --warningiserror --nitpick --keep-going .
 	@echo "The book is in _build/html/index.html"
 
-test: book lint
+# The page tests open the built site in Debian's Chromium.
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
+
+test: check-chromium book lint
 	$(BIN)/python -m pytest
+
+check-chromium:
+	@test -x "$(CHROMIUM)" || { echo "make test needs Chromium at $(CHROMIUM)" \
+	  "for the page tests: apt-get install -y chromium (or set CHROMIUM=/path)"; exit 1; }
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

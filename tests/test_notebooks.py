@@ -137,7 +137,7 @@ def test_rendered_chapter_shows_its_figures_and_nothing_unclean(
     chapter, figures
 ):
     page = built_page(chapter)
-    images = re.findall(r'<img[^>]+src="([^"]+\.png)"', page)
+    images = re.findall(r'<img[^>]+src="([^"]*_images/[^"]+\.png)"', page)
     assert len(images) == figures
     for source in images:
         assert (HTML / "book" / source).resolve().stat().st_size > 10_000

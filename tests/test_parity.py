@@ -120,6 +120,8 @@ def test_torch_model_rejects_bad_input():
             batch_size=2,
             shuffle_seed=0,
         )
+    with pytest.raises(ValueError, match="n_hidden"):
+        torch_mlp.TorchMLP(2, 0, 1, "tanh", "tanh")
     with pytest.raises(RuntimeError, match="no gradients yet"):
         model.scratch_arrays(gradients=True)
 

@@ -63,6 +63,12 @@ def positive_int(value: Any, name: str) -> int:
     return int(value)
 
 
+def positive_ints(**values: Any) -> None:
+    """Check that every keyword argument is an integer greater than zero."""
+    for name, value in values.items():
+        positive_int(value, name)
+
+
 def positive_float(value: Any, name: str) -> float:
     """Return ``value`` as a float if it is finite and greater than zero."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):

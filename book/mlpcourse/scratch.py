@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .checks import as_float_array, positive_int
+from .checks import as_float_array, positive_ints
 from .training import check_loss, check_training_args, epoch_batches
 
 Array = np.ndarray
@@ -135,17 +135,12 @@ class MLP:
         *,
         seed: int,
     ) -> None:
-        sizes = [
-            positive_int(n, name)
-            for n, name in (
-                (n_inputs, "n_inputs"),
-                (n_hidden, "n_hidden"),
-                (n_outputs, "n_outputs"),
-            )
-        ]
+        positive_ints(
+            n_inputs=n_inputs, n_hidden=n_hidden, n_outputs=n_outputs
+        )
         rng = np.random.default_rng(seed)
-        self.hidden = Dense(sizes[0], sizes[1], rng)
-        self.output = Dense(sizes[1], sizes[2], rng)
+        self.hidden = Dense(n_inputs, n_hidden, rng)
+        self.output = Dense(n_hidden, n_outputs, rng)
         self.hidden_activation = activation(hidden_activation)
         self.output_activation = activation(output_activation)
 

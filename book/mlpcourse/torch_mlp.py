@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from . import scratch
-from .checks import as_float_array
+from .checks import as_float_array, positive_ints
 from .training import check_loss, check_training_args, epoch_batches
 
 # Activations hold no state, so they stay plain functions, as in chapter 1.
@@ -34,10 +34,12 @@ class TorchMLP(nn.Module):
         dtype: torch.dtype = torch.float64,
     ) -> None:
         super().__init__()
-        for name in (hidden_activation, output_activation):
-            scratch.activation(
-                name
-            )  # the same names, with the same error for a bad one
+        positive_ints(
+            n_inputs=n_inputs, n_hidden=n_hidden, n_outputs=n_outputs
+        )
+        # Same names as chapter 1, and the same error for an unknown one.
+        scratch.activation(hidden_activation)
+        scratch.activation(output_activation)
         self.hidden = nn.Linear(n_inputs, n_hidden, dtype=dtype)
         self.output = nn.Linear(n_hidden, n_outputs, dtype=dtype)
         self.hidden_activation = hidden_activation

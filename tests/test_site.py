@@ -1,0 +1,292 @@
+"""The built site, read as a learner reads it: in headless Chromium, offline.
+
+Every page is served from a local HTTP server and opened in Debian's
+Chromium, driven by Playwright. A screenshot of each page is saved under
+_build/screenshots for a human to look at.
+"""
+
+import contextlib
+import functools
+import http.server
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PAGES = sorted(
+    str(path.relative_to(HTML))
+    for path in HTML.rglob("*.html")
+    if "_static" not in path.parts
+)
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+    def end_headers(self) -> None:
+        # Lets LinkChecker exceed 10 requests per second (tests/linkcheckerrc).
+        self.send_header("LinkChecker", "local test server")
+        super().end_headers()
+
+
+@contextlib.contextmanager
+def serve(directory: Path):
+    """Serve a folder over HTTP on a free local port; yield its base URL."""
+    handler = functools.partial(QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def site():
+    assert (HTML / "index.html").exists(), "run `make book` first"
+    with serve(HTML) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: the page tests need Debian's Chromium "
+            "(apt-get install -y chromium, as .ci/run does, or set CHROMIUM)"
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """A page opened in a fresh tab, with its console errors and requests."""
+
+    def __init__(self, browser, url: str, **context) -> None:
+        self.context = browser.new_context(**context)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.page.on(
+            "console",
+            lambda m: m.type == "error" and self.errors.append(m.text),
+        )
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.goto(url, wait_until="networkidle")
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def test_every_built_page_is_checked():
+    assert {"book/intro.html", "book/scratch_mlp.html"} <= set(PAGES)
+    assert "book/pytorch_mlp.html" in PAGES and len(PAGES) >= 5
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_renders_offline_and_cleanly(site, browser, path):
+    visit = Visit(browser, f"{site}/{path}")
+    page = visit.page
+    try:
+        if page.evaluate("typeof MathJax !== 'undefined'"):
+            page.evaluate("MathJax.startup.promise")
+        images = page.evaluate(
+            "[...document.images].map(i => [i.src, i.complete, i.naturalWidth])"
+        )
+        broken = [src for src, done, width in images if not done or width == 0]
+        assert not broken, f"images that did not decode: {broken}"
+        math_blocks = page.locator(".math").count()
+        typeset = page.locator(".math mjx-container").count()
+        assert typeset == math_blocks, f"{typeset} of {math_blocks} typeset"
+        assert page.locator("mjx-merror").count() == 0, "MathJax error"
+        assert not visit.errors, f"console errors: {visit.errors}"
+        hosts = {urlparse(url).hostname for url in visit.requests}
+        assert hosts == {"127.0.0.1"}, f"requests left localhost: {hosts}"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        name = path.replace("/", "_").removesuffix(".html")
+        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    finally:
+        visit.close()
+
+
+@pytest.mark.parametrize(
+    "path, figures, math_blocks",
+    [("book/scratch_mlp.html", 4, 20), ("book/pytorch_mlp.html", 2, 10)],
+)
+def test_chapters_show_their_figures_and_maths(
+    site, browser, path, figures, math_blocks
+):
+    visit = Visit(browser, f"{site}/{path}")
+    try:
+        plots = visit.page.locator("img[src*='_images/']")
+        assert plots.count() == figures
+        for index in range(figures):
+            assert len(plots.nth(index).get_attribute("alt")) > 40
+        assert visit.page.locator(".math").count() >= math_blocks
+    finally:
+        visit.close()
+
+
+def test_next_links_walk_through_every_chapter(site, browser):
+    visit = Visit(browser, f"{site}/index.html")
+    seen = [urlparse(visit.page.url).path]
+    try:
+        while visit.page.locator("a.right-next").count():
+            visit.page.locator("a.right-next").first.click()
+            visit.page.wait_for_load_state("networkidle")
+            seen.append(urlparse(visit.page.url).path)
+        assert seen == [
+            "/book/intro.html",
+            "/book/scratch_mlp.html",
+            "/book/pytorch_mlp.html",
+        ]
+        for _ in seen[1:]:
+            visit.page.locator("a.left-prev").first.click()
+            visit.page.wait_for_load_state("networkidle")
+        assert urlparse(visit.page.url).path == "/book/intro.html"
+    finally:
+        visit.close()
+
+
+def test_tabs_switch_together(site, browser):
+    visit = Visit(browser, f"{site}/book/pytorch_mlp.html")
+    page = visit.page
+    try:
+        tab_sets = page.locator(".sd-tab-set")
+        assert tab_sets.count() >= 5
+
+        def shown(label: str) -> int:
+            return page.locator(
+                f".sd-tab-set > input:checked + label:has-text('{label}')"
+            ).count()
+
+        assert shown("NumPy") == tab_sets.count()
+        page.locator(".sd-tab-set label:has-text('PyTorch')").first.click()
+        assert shown("PyTorch") == tab_sets.count()
+        pytorch_listing = page.locator(".sd-tab-content:visible").first
+        assert "nn.Linear" in pytorch_listing.inner_text()
+    finally:
+        visit.close()
+
+
+def test_exercise_solutions_stay_hidden_until_opened(site, browser):
+    visit = Visit(browser, f"{site}/book/scratch_mlp.html")
+    page = visit.page
+    try:
+        solution = page.locator("details.sd-dropdown").first
+        code = solution.locator("pre").first
+        assert not code.is_visible()
+        solution.locator("summary").click()
+        assert code.is_visible()
+    finally:
+        visit.close()
+
+
+def test_launch_and_download_buttons(site, browser):
+    visit = Visit(browser, f"{site}/book/scratch_mlp.html")
+    page = visit.page
+    try:
+        links = page.evaluate(
+            "[...document.querySelectorAll('a')].map(a => a.href)"
+        )
+        repository = "github.com/mlp-course/mlp-twice"
+        assert any(
+            "colab.research.google.com/github/mlp-course/mlp-twice/blob/main/"
+            "book/scratch_mlp.ipynb" in link
+            for link in links
+        )
+        assert any(
+            "mybinder.org/v2/gh/mlp-course/mlp-twice/main" in link
+            for link in links
+        )
+        assert any(link.endswith(f"{repository}") for link in links)
+        assert any(f"{repository}/issues" in link for link in links)
+        downloads = [link for link in links if "/_sources/" in link]
+        assert {Path(d).suffix for d in downloads} >= {".ipynb", ".md"}
+    finally:
+        visit.close()
+
+
+def test_dark_mode_keeps_figures_on_a_light_background(site, browser):
+    visit = Visit(
+        browser, f"{site}/book/pytorch_mlp.html", color_scheme="dark"
+    )
+    page = visit.page
+    try:
+        assert (
+            page.evaluate("document.documentElement.dataset.theme") == "dark"
+        )
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(
+            path=SCREENSHOTS / "pytorch_mlp-dark.png", full_page=True
+        )
+    finally:
+        visit.close()
+
+
+def check_links(start: str) -> subprocess.CompletedProcess:
+    """LinkChecker from ``start``: every link on the same host, none outside.
+
+    The site is checked over HTTP: as root, LinkChecker drops to the user
+    nobody, who may not be allowed to read the build folder directly.
+    """
+    linkchecker = shutil.which(
+        "linkchecker", path=str(Path(sys.executable).parent)
+    )
+    assert linkchecker, "linkchecker is not installed in this environment"
+    return subprocess.run(
+        [
+            linkchecker,
+            "--config",
+            str(ROOT / "tests" / "linkcheckerrc"),
+            "--no-status",
+            "--no-warnings",
+            start,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_internal_links_resolve(site):
+    result = check_links(f"{site}/index.html")
+    assert result.returncode == 0, result.stdout[-3000:]
+    checked = re.search(r"(\d+) links? in (\d+) URLs? checked", result.stdout)
+    assert checked and int(checked.group(2)) > 50, result.stdout[-1000:]
+
+
+def test_link_check_notices_a_missing_page(tmp_path):
+    copy = tmp_path / "html"
+    shutil.copytree(HTML, copy)
+    (copy / "book" / "pytorch_mlp.html").unlink()
+    with serve(copy) as url:
+        result = check_links(f"{url}/index.html")
+    assert result.returncode == 1
+    assert "pytorch_mlp.html" in result.stdout
