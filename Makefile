@@ -12,13 +12,14 @@ CHAPTERS := book/scratch_mlp book/pytorch_mlp
 JUPYTER_CACHE := _build/.jupyter_cache
 JUPYTERLAB := jupyterlab==4.6.6
 
-.PHONY: help venv book test check-chromium lint notebooks lab clean
+.PHONY: help venv book test check-chromium lint notebooks bench lab clean
 
 help:
 	@echo "make book       set up .venv, execute the chapters, build the HTML into _build/html"
 	@echo "make test       set up, build the book, run nbval on the chapters and the unit tests"
 	@echo "make lint       ruff: style, and listings that fit the page's width"
 	@echo "make notebooks  re-execute the chapters into their reference .ipynb files"
+	@echo "make bench      time the builds, the chapters, the boundary and the training"
 	@echo "make lab        open the chapters in JupyterLab (installs it into .venv first)"
 	@echo "make clean      remove _build (keeps .venv)"
 
@@ -59,6 +60,10 @@ lint: $(INSTALLED)
 # The executed .ipynb beside each chapter is nbval's reference and Colab's copy.
 notebooks: $(INSTALLED)
 	$(BIN)/python scripts/refresh_notebooks.py $(addsuffix .md,$(CHAPTERS))
+
+# Timings: cold and warm builds, chapter execution, boundary and training speed.
+bench: $(INSTALLED)
+	$(BIN)/python scripts/bench.py
 
 lab: $(INSTALLED)
 	$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(PIP_INSTALL) "$(JUPYTERLAB)"

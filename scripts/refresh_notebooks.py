@@ -10,20 +10,30 @@ import sys
 from pathlib import Path
 
 import jupytext
+import nbformat
 from nbclient import NotebookClient
 
 
-def refresh(markdown: Path) -> Path:
-    """Execute ``markdown`` in its folder; write ``<name>.ipynb`` beside it."""
+def execute(markdown: Path) -> nbformat.NotebookNode:
+    """Run every cell of a MyST notebook in its folder, as the book does.
+
+    Returns the executed notebook.
+    """
     notebook = jupytext.read(markdown)
-    NotebookClient(
+    client = NotebookClient(
         notebook,
         timeout=600,
         kernel_name="python3",
         resources={"metadata": {"path": str(markdown.parent)}},
-    ).execute()
+    )
+    client.execute()
+    return notebook
+
+
+def refresh(markdown: Path) -> Path:
+    """Execute ``markdown``; write the result as ``<name>.ipynb`` beside it."""
     target = markdown.with_suffix(".ipynb")
-    jupytext.write(notebook, target, fmt="ipynb")
+    jupytext.write(execute(markdown), target, fmt="ipynb")
     return target
 
 

@@ -167,3 +167,22 @@ def test_plot_data_rejects_a_mismatch_and_a_non_dataset():
 def test_plot_losses_rejects_bad_curves(curves, error, message):
     with pytest.raises(error, match=message):
         plots.plot_losses(curves, title="t")
+
+
+@given(
+    shape=st.lists(
+        st.one_of(st.just(25), st.integers(0, 40)), min_size=0, max_size=3
+    ).map(tuple)
+)
+def test_grid_scores_accepts_exactly_one_row_per_point(shape):
+    def predict(points):
+        return np.zeros(shape)
+
+    rows_ok = len(shape) in (1, 2) and shape[0] == 25
+    if rows_ok and (len(shape) == 1 or shape[1] > 0):
+        assert plots.grid_scores(predict, resolution=5).shape == (5, 5)
+    else:
+        with pytest.raises(
+            ValueError, match="predict must return one row per point"
+        ):
+            plots.grid_scores(predict, resolution=5)

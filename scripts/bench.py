@@ -1,0 +1,128 @@
+"""`make bench`: how long the book takes to build and its code takes to run.
+
+Every figure is the median of several runs, all measured by this one script,
+so the ratios compare like with like. Targets are for the 2-core machine the
+course is built on; a missed target makes the script exit with status 1.
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "book"))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from refresh_notebooks import execute  # noqa: E402
+
+from mlpcourse import scratch, torch_mlp  # noqa: E402
+from mlpcourse.plots import grid_points, grid_scores  # noqa: E402
+from mlpcourse.settings import CIRCLE, LINEAR  # noqa: E402
+
+
+def median_seconds(task: Callable[[], object], runs: int) -> float:
+    """The median wall-clock time of ``runs`` calls of ``task``."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        task()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def make_book() -> None:
+    subprocess.run(
+        ["make", "--no-print-directory", "book"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+
+
+def cold_build() -> None:
+    shutil.rmtree(ROOT / "_build", ignore_errors=True)
+    make_book()
+
+
+def boundary_by_loop(predict) -> np.ndarray:
+    """The slow way: one forward call per grid point, as the reference did."""
+    points = grid_points()
+    return np.array([predict(point[None, :])[0, 0] for point in points])
+
+
+def main() -> int:
+    rows: list[tuple[str, str, str, bool]] = []
+
+    def row(name: str, value: str, target: str = "", ok: bool = True) -> None:
+        rows.append((name, value, target, ok))
+        print(f"  measured: {name}", file=sys.stderr)
+
+    cold = median_seconds(cold_build, runs=3)
+    row(
+        "cold build (no _build, .venv present)",
+        f"{cold:.1f} s",
+        "<= 30 s",
+        cold <= 30,
+    )
+    warm = median_seconds(make_book, runs=5)
+    row("warm rebuild, nothing changed", f"{warm:.1f} s", "<= 5 s", warm <= 5)
+    for chapter in ("scratch_mlp", "pytorch_mlp"):
+        path = ROOT / "book" / f"{chapter}.md"
+        seconds = median_seconds(lambda path=path: execute(path), runs=3)
+        row(f"execute {chapter}.md", f"{seconds:.1f} s")
+
+    model = LINEAR.make_scratch_model()
+    batched = median_seconds(lambda: grid_scores(model.predict), runs=21)
+    looped = median_seconds(lambda: boundary_by_loop(model.predict), runs=5)
+    np.testing.assert_allclose(
+        boundary_by_loop(model.predict), grid_scores(model.predict).ravel()
+    )
+    row(
+        "boundary, 100 x 100 grid: one batched call", f"{batched * 1e3:.2f} ms"
+    )
+    row("boundary, 100 x 100 grid: per-point loop", f"{looped * 1e3:.0f} ms")
+    ratio = looped / batched
+    row("boundary: loop / batched", f"{ratio:.0f}x", ">= 50x", ratio >= 50)
+
+    dataset = CIRCLE.make_dataset()
+    options = CIRCLE.training_options()
+
+    def train_numpy() -> None:
+        scratch.train(
+            CIRCLE.make_scratch_model(),
+            dataset.points,
+            dataset.targets,
+            **options,
+        )
+
+    def train_torch() -> None:
+        model = torch_mlp.TorchMLP.copy_of(CIRCLE.make_scratch_model())
+        torch_mlp.train(model, dataset.points, dataset.targets, **options)
+
+    numpy_seconds = median_seconds(train_numpy, runs=3)
+    torch_seconds = median_seconds(train_torch, runs=3)
+    row("circle training, 500 epochs: NumPy", f"{numpy_seconds:.2f} s")
+    row("circle training, 500 epochs: PyTorch", f"{torch_seconds:.2f} s")
+    row(
+        "circle training: PyTorch / NumPy",
+        f"{torch_seconds / numpy_seconds:.1f}x",
+    )
+
+    width = max(len(name) for name, *_ in rows)
+    print(f"{'benchmark':<{width}}  {'median':>10}  {'target':>8}")
+    for name, value, target, ok in rows:
+        verdict = "" if not target else ("ok" if ok else "MISSED")
+        print(f"{name:<{width}}  {value:>10}  {target:>8}  {verdict}")
+    return 0 if all(ok for *_, ok in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
