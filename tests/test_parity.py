@@ -2,6 +2,7 @@
 
 import inspect
 import textwrap
+import warnings
 
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ from twin_checks import (
     training_gap,
 )
 
-from mlpcourse import parity, scratch, settings, torch_mlp
+from mlpcourse import parity, scratch, settings, torch_mlp, training
 
 TOLERANCE = parity.PARITY_TOLERANCE
 EXPERIMENTS = pytest.mark.parametrize(
@@ -126,22 +127,32 @@ def test_torch_model_rejects_bad_input():
         model.scratch_arrays(gradients=True)
 
 
-def test_torch_training_divergence_names_the_epoch():
-    model = torch_mlp.TorchMLP(2, 5, 2, "identity", "identity")
+@pytest.mark.parametrize("library", ["numpy", "pytorch"])
+def test_divergence_stops_training_and_names_the_epoch(library):
+    model, train = (
+        scratch.MLP(2, 5, 2, "identity", "identity", seed=0),
+        scratch.train,
+    )
+    if library == "pytorch":
+        model, train = torch_mlp.TorchMLP.copy_of(model), torch_mlp.train
     dataset = settings.LINEAR.make_dataset()
-    with pytest.raises(
-        FloatingPointError,
-        match=r"diverged at epoch \d+.*smaller learning rate than 1e\+06",
-    ):
-        torch_mlp.train(
-            model,
-            dataset.points,
-            dataset.targets,
-            learning_rate=1e6,
-            epochs=100,
-            batch_size=100,
-            shuffle_seed=0,
-        )
+    with warnings.catch_warnings():
+        warnings.simplefilter(
+            "ignore", RuntimeWarning
+        )  # NumPy's overflow is the point
+        with pytest.raises(
+            training.TrainingDiverged,
+            match=r"diverged at epoch \d+.*smaller learning rate than 1e\+06",
+        ):
+            train(
+                model,
+                dataset.points,
+                dataset.targets,
+                learning_rate=1e6,
+                epochs=100,
+                batch_size=100,
+                shuffle_seed=0,
+            )
 
 
 # --- The checks catch a broken network ------------------------------------------------

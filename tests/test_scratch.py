@@ -164,30 +164,6 @@ def test_training_is_deterministic():
     np.testing.assert_array_equal(*runs)
 
 
-def test_divergence_names_the_epoch_and_suggests_a_smaller_rate():
-    dataset, model = (
-        settings.LINEAR.make_dataset(),
-        scratch.MLP(2, 5, 2, "identity", "identity", seed=0),
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter(
-            "ignore", RuntimeWarning
-        )  # the overflow is the point of the test
-        with pytest.raises(
-            training.TrainingDiverged,
-            match=r"epoch \d+.*smaller learning rate than 1e\+06",
-        ):
-            scratch.train(
-                model,
-                dataset.points,
-                dataset.targets,
-                learning_rate=1e6,
-                epochs=100,
-                batch_size=100,
-                shuffle_seed=0,
-            )
-
-
 @pytest.mark.parametrize(
     "change, error, name",
     [

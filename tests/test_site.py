@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from PIL import Image
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,7 +101,10 @@ class Visit:
         self.page.on("request", lambda r: self.requests.append(r.url))
         self.page.goto(url, wait_until="networkidle")
 
-    def close(self) -> None:
+    def __enter__(self) -> "Visit":
+        return self
+
+    def __exit__(self, *exc) -> None:
         self.context.close()
 
 
@@ -111,9 +115,8 @@ def test_every_built_page_is_checked():
 
 @pytest.mark.parametrize("path", PAGES)
 def test_page_renders_offline_and_cleanly(site, browser, path):
-    visit = Visit(browser, f"{site}/{path}")
-    page = visit.page
-    try:
+    with Visit(browser, f"{site}/{path}") as visit:
+        page = visit.page
         if page.evaluate("typeof MathJax !== 'undefined'"):
             page.evaluate("MathJax.startup.promise")
         images = page.evaluate(
@@ -131,32 +134,26 @@ def test_page_renders_offline_and_cleanly(site, browser, path):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         name = path.replace("/", "_").removesuffix(".html")
         page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
-    finally:
-        visit.close()
 
 
 @pytest.mark.parametrize(
     "path, figures, math_blocks",
-    [("book/scratch_mlp.html", 4, 20), ("book/pytorch_mlp.html", 2, 10)],
+    [("book/scratch_mlp.html", 4, 50), ("book/pytorch_mlp.html", 2, 20)],
 )
 def test_chapters_show_their_figures_and_maths(
     site, browser, path, figures, math_blocks
 ):
-    visit = Visit(browser, f"{site}/{path}")
-    try:
+    with Visit(browser, f"{site}/{path}") as visit:
         plots = visit.page.locator("img[src*='_images/']")
         assert plots.count() == figures
         for index in range(figures):
             assert len(plots.nth(index).get_attribute("alt")) > 40
         assert visit.page.locator(".math").count() >= math_blocks
-    finally:
-        visit.close()
 
 
 def test_next_links_walk_through_every_chapter(site, browser):
-    visit = Visit(browser, f"{site}/index.html")
-    seen = [urlparse(visit.page.url).path]
-    try:
+    with Visit(browser, f"{site}/index.html") as visit:
+        seen = [urlparse(visit.page.url).path]
         while visit.page.locator("a.right-next").count():
             visit.page.locator("a.right-next").first.click()
             visit.page.wait_for_load_state("networkidle")
@@ -170,14 +167,11 @@ def test_next_links_walk_through_every_chapter(site, browser):
             visit.page.locator("a.left-prev").first.click()
             visit.page.wait_for_load_state("networkidle")
         assert urlparse(visit.page.url).path == "/book/intro.html"
-    finally:
-        visit.close()
 
 
 def test_tabs_switch_together(site, browser):
-    visit = Visit(browser, f"{site}/book/pytorch_mlp.html")
-    page = visit.page
-    try:
+    with Visit(browser, f"{site}/book/pytorch_mlp.html") as visit:
+        page = visit.page
         tab_sets = page.locator(".sd-tab-set")
         assert tab_sets.count() >= 5
 
@@ -191,27 +185,21 @@ def test_tabs_switch_together(site, browser):
         assert shown("PyTorch") == tab_sets.count()
         pytorch_listing = page.locator(".sd-tab-content:visible").first
         assert "nn.Linear" in pytorch_listing.inner_text()
-    finally:
-        visit.close()
 
 
 def test_exercise_solutions_stay_hidden_until_opened(site, browser):
-    visit = Visit(browser, f"{site}/book/scratch_mlp.html")
-    page = visit.page
-    try:
+    with Visit(browser, f"{site}/book/scratch_mlp.html") as visit:
+        page = visit.page
         solution = page.locator("details.sd-dropdown").first
         code = solution.locator("pre").first
         assert not code.is_visible()
         solution.locator("summary").click()
         assert code.is_visible()
-    finally:
-        visit.close()
 
 
 def test_launch_and_download_buttons(site, browser):
-    visit = Visit(browser, f"{site}/book/scratch_mlp.html")
-    page = visit.page
-    try:
+    with Visit(browser, f"{site}/book/scratch_mlp.html") as visit:
+        page = visit.page
         links = page.evaluate(
             "[...document.querySelectorAll('a')].map(a => a.href)"
         )
@@ -229,25 +217,24 @@ def test_launch_and_download_buttons(site, browser):
         assert any(f"{repository}/issues" in link for link in links)
         downloads = [link for link in links if "/_sources/" in link]
         assert {Path(d).suffix for d in downloads} >= {".ipynb", ".md"}
-    finally:
-        visit.close()
 
 
 def test_dark_mode_keeps_figures_on_a_light_background(site, browser):
-    visit = Visit(
-        browser, f"{site}/book/pytorch_mlp.html", color_scheme="dark"
-    )
-    page = visit.page
-    try:
-        assert (
-            page.evaluate("document.documentElement.dataset.theme") == "dark"
+    url = f"{site}/book/pytorch_mlp.html"
+    with Visit(browser, url, color_scheme="dark") as visit:
+        theme = visit.page.evaluate("document.documentElement.dataset.theme")
+        assert theme == "dark"
+        figure = visit.page.locator("img[src*='_images/']").first
+        assert "invert" not in figure.evaluate(
+            "i => getComputedStyle(i).filter"
         )
+        source = figure.get_attribute("src")
+        with Image.open(HTML / "book" / source) as png:
+            assert png.convert("RGBA").getpixel((0, 0)) == (255, 255, 255, 255)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(
+        visit.page.screenshot(
             path=SCREENSHOTS / "pytorch_mlp-dark.png", full_page=True
         )
-    finally:
-        visit.close()
 
 
 def check_links(start: str) -> subprocess.CompletedProcess:
