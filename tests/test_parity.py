@@ -274,3 +274,14 @@ def test_float32_drifts_but_stays_close():
     )
     drift = np.max(np.abs(float64 - float32))
     assert TOLERANCE < drift < 1e-4
+
+
+def test_torch_initialisation_is_seeded_and_leaves_the_global_generator_alone():
+    state = torch.random.get_rng_state()
+    first, again = (
+        torch_mlp.TorchMLP(2, 3, 1, "tanh", "tanh", seed=5) for _ in range(2)
+    )
+    other = torch_mlp.TorchMLP(2, 3, 1, "tanh", "tanh", seed=6)
+    assert torch.equal(first.hidden.weight, again.hidden.weight)
+    assert not torch.equal(first.hidden.weight, other.hidden.weight)
+    assert torch.equal(torch.random.get_rng_state(), state)

@@ -220,3 +220,25 @@ def test_epoch_batches_cover_every_point_once():
     np.testing.assert_array_equal(
         np.sort(np.concatenate(batches)), np.arange(23)
     )
+
+
+def test_mse_refuses_to_broadcast_mismatched_shapes():
+    outputs, targets = np.zeros((4, 1)), np.zeros(4)
+    message = r"outputs and targets must have the same shape, got \(4, 1\) and \(4,\)"
+    with pytest.raises(ValueError, match=message):
+        scratch.mse(outputs, targets)
+    with pytest.raises(ValueError, match=message):
+        scratch.mse_gradient(outputs, targets)
+
+
+def test_backward_needs_a_forward_pass_and_the_right_shape():
+    model = scratch.MLP(2, 3, 2, "relu", "sigmoid", seed=0)
+    with pytest.raises(RuntimeError, match="forward pass first"):
+        model.backward(np.ones((4, 2)))
+    with pytest.raises(RuntimeError, match="forward pass first"):
+        scratch.Dense(2, 3, np.random.default_rng(0)).backward(np.ones((4, 3)))
+    model.forward(np.ones((4, 2)))
+    with pytest.raises(
+        ValueError, match=r"grad_outputs and outputs must have the same shape"
+    ):
+        model.backward(np.ones((4, 1)))

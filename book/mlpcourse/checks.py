@@ -82,6 +82,20 @@ def positive_float(value: Any, name: str) -> float:
     return float(value)
 
 
+def same_shape(
+    first: np.ndarray, second: np.ndarray, names: tuple[str, str]
+) -> None:
+    """Raise ``ValueError`` unless both arrays have exactly the same shape.
+
+    NumPy would broadcast (n, 1) against (n,) to (n, n) without a word.
+    """
+    if first.shape != second.shape:
+        raise ValueError(
+            f"{names[0]} and {names[1]} must have the same shape, "
+            f"got {first.shape} and {second.shape}"
+        )
+
+
 def same_length(
     first: np.ndarray, second: np.ndarray, names: tuple[str, str]
 ) -> None:

@@ -30,11 +30,9 @@ Predict = Callable[[np.ndarray], np.ndarray]
 
 
 def _axes(ax: Axes | None) -> Axes:
-    return (
-        plt.subplots(figsize=(5.2, 5.4), layout="constrained")[1]
-        if ax is None
-        else ax
-    )
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.2, 5.4), layout="constrained")
+    return ax
 
 
 def _check_dataset(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .checks import as_float_array, positive_ints
+from .checks import as_float_array, positive_ints, same_shape
 from .training import check_loss, check_training_args, epoch_batches
 
 Array = np.ndarray
@@ -81,11 +81,13 @@ def activation(name: str) -> Activation:
 
 def mse(outputs: Array, targets: Array) -> float:
     """Mean squared error: the mean of (y - t)^2 over every output entry."""
+    same_shape(outputs, targets, ("outputs", "targets"))
     return float(np.mean((outputs - targets) ** 2))
 
 
 def mse_gradient(outputs: Array, targets: Array) -> Array:
     """Gradient of ``mse`` with respect to the outputs."""
+    same_shape(outputs, targets, ("outputs", "targets"))
     return 2.0 * (outputs - targets) / outputs.size
 
 
@@ -108,6 +110,8 @@ class Dense:
 
     def backward(self, grad_z: Array) -> Array:
         """Add dL/dW and dL/db to the stored gradients; return dL/dx."""
+        if self.inputs is None:
+            raise RuntimeError("backward needs a forward pass first")
         self.weights_grad += self.inputs.T @ grad_z
         self.bias_grad += grad_z.sum(axis=0)
         return grad_z @ self.weights.T
@@ -143,6 +147,8 @@ class MLP:
         self.output = Dense(n_hidden, n_outputs, rng)
         self.hidden_activation = activation(hidden_activation)
         self.output_activation = activation(output_activation)
+        self.hidden_z: Array | None = None  # set by forward, used by backward
+        self.output_z: Array | None = None
 
     def forward(self, inputs: Array) -> Array:
         self.hidden_z = self.hidden.forward(inputs)
@@ -152,6 +158,9 @@ class MLP:
 
     def backward(self, grad_outputs: Array) -> None:
         """Backpropagate dL/dy through both layers, filling every gradient."""
+        if self.output_z is None:
+            raise RuntimeError("backward needs a forward pass first")
+        same_shape(grad_outputs, self.output_z, ("grad_outputs", "outputs"))
         output_slope = self.output_activation.derivative(self.output_z)
         grad_output_z = grad_outputs * output_slope
         grad_hidden_a = self.output.backward(grad_output_z)

@@ -32,6 +32,8 @@ class TorchMLP(nn.Module):
         hidden_activation: str,
         output_activation: str,
         dtype: torch.dtype = torch.float64,
+        *,
+        seed: int = 0,
     ) -> None:
         super().__init__()
         positive_ints(
@@ -40,8 +42,10 @@ class TorchMLP(nn.Module):
         # Same names as chapter 1, and the same error for an unknown one.
         scratch.activation(hidden_activation)
         scratch.activation(output_activation)
-        self.hidden = nn.Linear(n_inputs, n_hidden, dtype=dtype)
-        self.output = nn.Linear(n_hidden, n_outputs, dtype=dtype)
+        with torch.random.fork_rng():  # seeded, global generator untouched
+            torch.manual_seed(seed)
+            self.hidden = nn.Linear(n_inputs, n_hidden, dtype=dtype)
+            self.output = nn.Linear(n_hidden, n_outputs, dtype=dtype)
         self.hidden_activation = hidden_activation
         self.output_activation = output_activation
 
