@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mlpcourse import data
+from mlpcourse import data, scratch, torch_mlp
 from mlpcourse.metrics import accuracy
 
 
@@ -124,3 +124,33 @@ def test_accuracy_counts_matches():
 def test_accuracy_rejects_bad_input(predicted, labels, error, name):
     with pytest.raises(error, match=name):
         accuracy(predicted, labels)
+
+
+@pytest.mark.parametrize(
+    "seed, error", [(None, TypeError), (-1, ValueError), (1.5, TypeError)]
+)
+def test_every_random_draw_needs_a_real_seed(seed, error):
+    with pytest.raises(error, match="seed must be an integer >= 0"):
+        data.make_linear(10, seed=seed)
+    with pytest.raises(error, match="seed must be an integer >= 0"):
+        data.make_circle(10, seed=seed)
+    with pytest.raises(error, match="seed must be an integer >= 0"):
+        scratch.MLP(2, 3, 1, "tanh", "tanh", seed=seed)
+    with pytest.raises(error, match="seed must be an integer >= 0"):
+        torch_mlp.TorchMLP(2, 3, 1, "tanh", "tanh", seed=seed)
+    for train, model in (
+        (scratch.train, scratch.MLP(2, 3, 1, "tanh", "tanh", seed=0)),
+        (torch_mlp.train, torch_mlp.TorchMLP(2, 3, 1, "tanh", "tanh")),
+    ):
+        with pytest.raises(
+            error, match="shuffle_seed must be an integer >= 0"
+        ):
+            train(
+                model,
+                np.ones((4, 2)),
+                np.ones((4, 1)),
+                learning_rate=0.1,
+                epochs=1,
+                batch_size=2,
+                shuffle_seed=seed,
+            )

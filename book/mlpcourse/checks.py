@@ -63,6 +63,21 @@ def positive_int(value: Any, name: str) -> int:
     return int(value)
 
 
+def valid_seed(value: Any, name: str) -> int:
+    """Return ``value`` if it can seed a generator: an integer >= 0.
+
+    ``None`` is refused on purpose: NumPy would then draw a fresh, unseeded
+    state, and the numbers would change from one run to the next.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"{name} must be an integer >= 0, got {type(value).__name__}"
+        )
+    if value < 0:
+        raise ValueError(f"{name} must be an integer >= 0, got {value}")
+    return int(value)
+
+
 def positive_ints(**values: Any) -> None:
     """Check that every keyword argument is an integer greater than zero."""
     for name, value in values.items():

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .checks import as_float_array, positive_int
+from .checks import as_float_array, positive_float, positive_int, valid_seed
 
 LINEAR_OFFSET = 0.3
 """Class 1 holds the points with ``x0 - x1 < LINEAR_OFFSET``."""
@@ -41,7 +41,8 @@ class Dataset(NamedTuple):
 def make_linear(n_points: int = 100, *, seed: int) -> Dataset:
     """Points split by the line ``x1 = x0 - 0.3``; targets ``[is_1, is_0]``."""
     n_points = positive_int(n_points, "n_points")
-    points = np.random.default_rng(seed).uniform(0.0, 1.0, size=(n_points, 2))
+    rng = np.random.default_rng(valid_seed(seed, "seed"))
+    points = rng.uniform(0.0, 1.0, size=(n_points, 2))
     labels = (points[:, 0] - points[:, 1] < LINEAR_OFFSET).astype(np.int64)
     line_x = np.array([LINEAR_OFFSET, 1.0])
     boundary = np.column_stack([line_x, line_x - LINEAR_OFFSET])
@@ -55,18 +56,13 @@ def make_circle(
 ) -> Dataset:
     """Points labelled +1 inside a circle around (0.5, 0.5), -1 outside."""
     n_points = positive_int(n_points, "n_points")
-    if isinstance(radius, bool) or not isinstance(
-        radius, (int, float, np.floating, np.integer)
-    ):
-        raise TypeError(
-            f"radius must be a real number, got {type(radius).__name__}"
-        )
-    if not 0.0 < radius <= 0.5:
+    if positive_float(radius, "radius") > 0.5:
         raise ValueError(
             "radius must lie in (0, 0.5] so the circle fits the unit square, "
             f"got {radius}"
         )
-    points = np.random.default_rng(seed).uniform(0.0, 1.0, size=(n_points, 2))
+    rng = np.random.default_rng(valid_seed(seed, "seed"))
+    points = rng.uniform(0.0, 1.0, size=(n_points, 2))
     inside = np.hypot(*(points - CIRCLE_CENTRE).T) < radius
     labels = np.where(inside, 1, -1).astype(np.int64)
     angles = np.linspace(0.0, 2.0 * np.pi, 181)

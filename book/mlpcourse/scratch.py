@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .checks import as_float_array, positive_ints, same_shape
+from .checks import as_float_array, positive_ints, same_shape, valid_seed
 from .training import check_loss, check_training_args, epoch_batches
 
 Array = np.ndarray
@@ -142,7 +142,7 @@ class MLP:
         positive_ints(
             n_inputs=n_inputs, n_hidden=n_hidden, n_outputs=n_outputs
         )
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(valid_seed(seed, "seed"))
         self.hidden = Dense(n_inputs, n_hidden, rng)
         self.output = Dense(n_hidden, n_outputs, rng)
         self.hidden_activation = activation(hidden_activation)
@@ -225,7 +225,7 @@ def train(
     points, targets = check_training_args(
         points, targets, shape, learning_rate, epochs, batch_size
     )
-    rng = np.random.default_rng(shuffle_seed)
+    rng = np.random.default_rng(valid_seed(shuffle_seed, "shuffle_seed"))
     losses = np.empty(epochs)
     for epoch in range(epochs):
         epoch_loss = 0.0

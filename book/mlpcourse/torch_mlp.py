@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from . import scratch
-from .checks import as_float_array, positive_ints
+from .checks import as_float_array, positive_ints, valid_seed
 from .training import check_loss, check_training_args, epoch_batches
 
 # Activations hold no state, so they stay plain functions, as in chapter 1.
@@ -43,7 +43,7 @@ class TorchMLP(nn.Module):
         scratch.activation(hidden_activation)
         scratch.activation(output_activation)
         with torch.random.fork_rng():  # seeded, global generator untouched
-            torch.manual_seed(seed)
+            torch.manual_seed(valid_seed(seed, "seed"))
             self.hidden = nn.Linear(n_inputs, n_hidden, dtype=dtype)
             self.output = nn.Linear(n_hidden, n_outputs, dtype=dtype)
         self.hidden_activation = hidden_activation
@@ -141,7 +141,7 @@ def train(
     wanted = torch.from_numpy(targets).to(dtype)
     loss_function = nn.MSELoss()
     optimizer = torch.optim.SGD(model.parameters(), lr=learning_rate)
-    rng = np.random.default_rng(shuffle_seed)
+    rng = np.random.default_rng(valid_seed(shuffle_seed, "shuffle_seed"))
     losses = np.empty(epochs)
     for epoch in range(epochs):
         epoch_loss = 0.0
