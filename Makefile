@@ -16,7 +16,7 @@ JUPYTERLAB := jupyterlab==4.6.6
 
 help:
 	@echo "make book       set up .venv, execute the chapters, build the HTML into _build/html"
-	@echo "make test       set up, build the book, run nbval on the chapters and the unit tests"
+	@echo "make test       set up, build the book, then lint, unit, nbval, build and page tests"
 	@echo "make lint       ruff: style, and listings that fit the page's width"
 	@echo "make notebooks  re-execute the chapters into their reference .ipynb files"
 	@echo "make bench      time the builds, the chapters, the boundary and the training"
@@ -55,7 +55,7 @@ check-chromium:
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check book/mlpcourse tests scripts
+	$(BIN)/ruff format --check book/mlpcourse book/_ext tests scripts
 
 # The executed .ipynb beside each chapter is nbval's reference and Colab's copy.
 notebooks: $(INSTALLED)
