@@ -67,7 +67,7 @@ bench: $(INSTALLED)
 
 lab: $(INSTALLED)
 	$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(PIP_INSTALL) "$(JUPYTERLAB)"
-	$(BIN)/jupyter lab book/
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) book/
 
 clean:
 	rm -rf _build
