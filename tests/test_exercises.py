@@ -36,7 +36,7 @@ CASES = [
 
 
 def test_each_chapter_has_exercises():
-    assert len(solutions("scratch_mlp")) == 4
+    assert len(solutions("scratch_mlp")) == 5
     assert len(solutions("pytorch_mlp")) == 3
 
 
