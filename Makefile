@@ -38,7 +38,18 @@ _build/.helpers-stamp: $(HELPERS) $(INSTALLED)
 	mkdir -p _build
 	touch $@
 
-book: $(INSTALLED) _build/.helpers-stamp
+# Sphinx copies static files and re-renders pages only when a page's source
+# changed, so an edit to the site's own CSS, script, templates, extension or
+# configuration alone would never reach _build/html. Such an edit renders
+# every page again; the executed notebooks still come from the cache.
+SITE := $(wildcard book/_ext/*.py book/_static/* book/_templates/*) \
+	_config.yml _toc.yml
+_build/.site-stamp: $(SITE)
+	rm -rf _build/html _build/.doctrees
+	mkdir -p _build
+	touch $@
+
+book: $(INSTALLED) _build/.helpers-stamp _build/.site-stamp
 	$(BIN)/jupyter-book build --warningiserror --nitpick --keep-going .
 	@echo "The book is in _build/html/index.html"
 

@@ -19,3 +19,32 @@ settings.load_profile("course")
 def close_figures():
     yield
     plt.close("all")
+
+
+@pytest.fixture(scope="session")
+def site():
+    """The built book, served over HTTP on localhost; yields its base URL."""
+    from browser import HTML, serve
+
+    assert (HTML / "index.html").exists(), "run `make book` first"
+    with serve(HTML) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright."""
+    from browser import CHROMIUM, CHROMIUM_ARGS
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: the page tests need Debian's Chromium "
+            "(apt-get install -y chromium, as .ci/run does, or set CHROMIUM)"
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()

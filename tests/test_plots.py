@@ -1,6 +1,7 @@
 """The figures: what they draw, and their errors for bad input."""
 
 import matplotlib.pyplot as plt
+import matplotlib.text
 import numpy as np
 import pytest
 from hypothesis import given
@@ -86,22 +87,56 @@ def test_decision_boundary_draws_the_threshold_contour_and_labels(circle):
     assert any(list(c.levels) == [0.0] for c in contour_sets)
 
 
-def test_plot_run_has_titled_labelled_panels(circle):
+def test_loss_figure_is_titled_labelled_and_plain_numbered():
     losses = {
-        "NumPy MLP": np.linspace(1, 0.1, 50),
-        "PyTorch MLP": np.linspace(1, 0.1, 50),
+        "NumPy MLP": np.geomspace(1, 0.01, 50),
+        "PyTorch MLP": np.geomspace(1, 0.01, 50),
     }
-    figure = plots.plot_run(losses, inside_circle, circle, title="Run")
-    loss_ax, boundary_ax = figure.axes[:2]
-    assert figure.get_suptitle() == "Run"
-    assert (
-        loss_ax.get_xlabel() == "epoch"
-        and loss_ax.get_ylabel() == "mean squared error"
+    ax = plots.plot_losses(losses, title="Run")
+    assert ax.get_title() == "Run"
+    assert ax.get_xlabel() == "epoch"
+    assert ax.get_ylabel() == "mean squared error"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == list(losses)
+    ax.figure.canvas.draw()
+    ticks = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert {"0.01", "0.1", "1"} <= set(ticks), ticks  # no 10^-2 exponents
+
+
+def smallest_glyph_points(text) -> float:
+    """A text's size, or its subscripts' (70%) where mathtext draws them."""
+    scripts = "$" in text.get_text() and any(
+        mark in text.get_text() for mark in "_^"
     )
-    assert [t.get_text() for t in loss_ax.get_legend().get_texts()] == list(
-        losses
+    return text.get_fontsize() * (0.7 if scripts else 1.0)
+
+
+@pytest.mark.parametrize("kind", ["data", "losses", "boundary"])
+def test_every_figure_stays_readable_on_a_phone(circle, kind):
+    """The page tests convert TEXT_POINTS and FIGURE_DPI into CSS px."""
+    ax = {
+        "data": lambda: plots.plot_data(circle, title="Data"),
+        "losses": lambda: plots.plot_losses(
+            {"run": np.geomspace(1, 0.01, 500)}, title="Loss"
+        ),
+        "boundary": lambda: plots.plot_decision_boundary(
+            inside_circle, circle, title="Boundary"
+        ),
+    }[kind]()
+    figure = ax.figure
+    figure.canvas.draw()
+    assert figure.dpi == plots.FIGURE_DPI
+    assert figure.get_figwidth() <= 5.2, "too wide to read on a phone"
+    texts = [
+        text
+        for text in figure.findobj(matplotlib.text.Text)
+        if text.get_visible() and text.get_text().strip()
+    ]
+    assert len(texts) > 10
+    smallest = min(texts, key=smallest_glyph_points)
+    assert smallest_glyph_points(smallest) >= plots.TEXT_POINTS, (
+        f"{smallest.get_text()!r} is drawn at "
+        f"{smallest_glyph_points(smallest):.1f} pt"
     )
-    assert boundary_ax.get_title() == "Decision boundary"
 
 
 def test_plot_data_labels_linear_classes():

@@ -1,111 +1,22 @@
 """The built site, read as a learner reads it: in headless Chromium, offline.
 
 Every page is served from a local HTTP server and opened in Debian's
-Chromium, driven by Playwright. A screenshot of each page is saved under
-_build/screenshots for a human to look at.
+Chromium, driven by Playwright (tests/browser.py). The checks at phone,
+tablet and desktop width, with their screenshots, are in test_devices.py.
 """
 
-import contextlib
-import functools
-import http.server
-import os
 import re
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from browser import HTML, PAGES, Visit, screenshot, serve
 from PIL import Image
-from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
-HTML = ROOT / "_build" / "html"
-SCREENSHOTS = ROOT / "_build" / "screenshots"
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PAGES = sorted(
-    str(path.relative_to(HTML))
-    for path in HTML.rglob("*.html")
-    if "_static" not in path.parts
-)
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-    def end_headers(self) -> None:
-        # Lets LinkChecker exceed 10 requests per second (tests/linkcheckerrc).
-        self.send_header("LinkChecker", "local test server")
-        super().end_headers()
-
-
-@contextlib.contextmanager
-def serve(directory: Path):
-    """Serve a folder over HTTP on a free local port; yield its base URL."""
-    handler = functools.partial(QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-@pytest.fixture(scope="module")
-def site():
-    assert (HTML / "index.html").exists(), "run `make book` first"
-    with serve(HTML) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: the page tests need Debian's Chromium "
-            "(apt-get install -y chromium, as .ci/run does, or set CHROMIUM)"
-        )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
-
-class Visit:
-    """A page opened in a fresh tab, with its console errors and requests."""
-
-    def __init__(self, browser, url: str, **context) -> None:
-        self.context = browser.new_context(**context)
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.requests: list[str] = []
-        self.page.on(
-            "console",
-            lambda m: m.type == "error" and self.errors.append(m.text),
-        )
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.goto(url, wait_until="networkidle")
-
-    def __enter__(self) -> "Visit":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.context.close()
 
 
 def test_every_built_page_is_checked():
@@ -117,8 +28,6 @@ def test_every_built_page_is_checked():
 def test_page_renders_offline_and_cleanly(site, browser, path):
     with Visit(browser, f"{site}/{path}") as visit:
         page = visit.page
-        if page.evaluate("typeof MathJax !== 'undefined'"):
-            page.evaluate("MathJax.startup.promise")
         images = page.evaluate(
             "[...document.images].map(i => [i.src, i.complete, i.naturalWidth])"
         )
@@ -131,14 +40,11 @@ def test_page_renders_offline_and_cleanly(site, browser, path):
         assert not visit.errors, f"console errors: {visit.errors}"
         hosts = {urlparse(url).hostname for url in visit.requests}
         assert hosts == {"127.0.0.1"}, f"requests left localhost: {hosts}"
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        name = path.replace("/", "_").removesuffix(".html")
-        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
 
 
 @pytest.mark.parametrize(
     "path, figures, math_blocks",
-    [("book/scratch_mlp.html", 4, 50), ("book/pytorch_mlp.html", 2, 20)],
+    [("book/scratch_mlp.html", 6, 50), ("book/pytorch_mlp.html", 4, 20)],
 )
 def test_chapters_show_their_figures_and_maths(
     site, browser, path, figures, math_blocks
@@ -231,10 +137,7 @@ def test_dark_mode_keeps_figures_on_a_light_background(site, browser):
         source = figure.get_attribute("src")
         with Image.open(HTML / "book" / source) as png:
             assert png.convert("RGBA").getpixel((0, 0)) == (255, 255, 255, 255)
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        visit.page.screenshot(
-            path=SCREENSHOTS / "pytorch_mlp-dark.png", full_page=True
-        )
+        screenshot(visit.page, "pytorch_mlp-dark")
 
 
 def check_links(start: str) -> subprocess.CompletedProcess:

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import html
+import io
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
 from typing import Any
 
+from docutils import nodes
+from PIL import Image, ImageDraw
 from sphinx.application import Sphinx
+
+STATIC = Path(__file__).resolve().parents[1] / "_static"
+SVG = "{http://www.w3.org/2000/svg}"
+ENDS = ("x1", "y1", "x2", "y2")
 
 
 def drop_repeated_scripts(
@@ -24,7 +34,92 @@ def drop_repeated_scripts(
     context["script_files"] = list(unique.values())
 
 
+def link_figures_to_full_size(app: Sphinx, doctree: nodes.document) -> None:
+    """Let a reader open every figure at full size.
+
+    Sphinx wraps an image in a link to its file when the image has a width
+    (``html_scaled_image_link``); 100% is also what the page draws, capped by
+    course.css, so marking each notebook figure that way changes nothing else.
+    """
+    for output in doctree.findall(nodes.container):
+        if "cell_output" in output["classes"]:
+            for image in output.findall(nodes.image):
+                image.setdefault("width", "100%")
+
+
+def write_redirect_page(app: Sphinx, exception: Exception | None) -> None:
+    """The site's index.html: a redirect to the first page, with a title.
+
+    sphinx-external-toc writes a bare ``<meta>`` redirect here unless the file
+    exists, so this runs first and writes a complete page instead.
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    target = f"{app.config.root_doc}.html"
+    title = html.escape(app.config.html_title or app.config.project)
+    language = app.config.language or "en"
+    (Path(app.outdir) / "index.html").write_text(
+        f"""<!DOCTYPE html>
+<html lang="{language}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="refresh" content="0; url={target}">
+<title>{title}</title>
+<link rel="canonical" href="{target}">
+<link rel="icon" href="_static/favicon.svg" type="image/svg+xml">
+</head>
+<body>
+<main><p><a href="{target}">{title}</a></p></main>
+</body>
+</html>
+""",
+        encoding="utf-8",
+    )
+
+
+def favicon_ico(svg: Path, size: int = 32) -> bytes:
+    """Rasterise the favicon's lines and circles into an ICO file.
+
+    Browsers that ignore ``<link rel="icon">`` ask for /favicon.ico; drawing
+    it from favicon.svg keeps one source for both.
+    """
+    root = ElementTree.parse(svg).getroot()
+    scale = 8 * size / float(root.get("viewBox").split()[2])
+    image = Image.new("RGBA", (8 * size, 8 * size), (255, 255, 255, 0))
+    draw = ImageDraw.Draw(image)
+    for group in root.iter(f"{SVG}g"):
+        stroke = group.get("stroke")
+        width = round(float(group.get("stroke-width", "1")) * scale)
+        for line in group.iter(f"{SVG}line"):
+            ends = [float(line.get(k)) * scale for k in ENDS]
+            draw.line(ends, fill=stroke, width=width)
+        for circle in group.iter(f"{SVG}circle"):
+            x, y, r = (float(circle.get(k)) * scale for k in ("cx", "cy", "r"))
+            draw.ellipse(
+                (x - r, y - r, x + r, y + r),
+                fill=group.get("fill"),
+                outline=stroke,
+                width=width,
+            )
+    buffer = io.BytesIO()
+    image.resize((size, size), Image.LANCZOS).save(buffer, format="ICO")
+    return buffer.getvalue()
+
+
+def write_favicon_ico(app: Sphinx, exception: Exception | None) -> None:
+    if exception is None and app.builder.format == "html":
+        ico = favicon_ico(STATIC / "favicon.svg")
+        (Path(app.outdir) / "favicon.ico").write_bytes(ico)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     # Late, after every other extension has added its scripts to the page.
     app.connect("html-page-context", drop_repeated_scripts, priority=900)
+    app.connect("doctree-read", link_figures_to_full_size)
+    # Before sphinx-external-toc's own redirect (priority 500).
+    app.connect("build-finished", write_redirect_page, priority=400)
+    app.connect("build-finished", write_favicon_ico)
+    app.add_css_file("course.css")
+    app.add_js_file("course.js", loading_method="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -12,8 +12,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from .checks import as_float_array, positive_int, same_length
 from .data import Dataset
@@ -26,13 +26,40 @@ OUTPUT_COLOURS = LinearSegmentedColormap.from_list(
 )
 GRID_RESOLUTION = 100
 
+# Sizes chosen for a phone: a figure 5 inches wide, drawn across a 390 px
+# screen, still shows its smallest text (TEXT_POINTS) at about 10 CSS px.
+FIGURE_DPI = 150
+TEXT_POINTS = 11  # ticks and legends: the smallest text in any figure
+LABEL_POINTS = 12
+TITLE_POINTS = 13
+# Mathtext draws subscripts at 70% size: the 0 of x_0 is then 11 points too.
+SYMBOL_POINTS = 16
+SQUARE_FIGURE = (5.0, 5.3)
+WIDE_FIGURE = (5.0, 3.6)
+
 Predict = Callable[[np.ndarray], np.ndarray]
 
 
-def _axes(ax: Axes | None) -> Axes:
+def _axes(ax: Axes | None, size: tuple[float, float] = SQUARE_FIGURE) -> Axes:
+    """The given axes, or one new figure of ``size`` inches with one panel."""
     if ax is None:
-        _, ax = plt.subplots(figsize=(5.2, 5.4), layout="constrained")
+        _, ax = plt.subplots(
+            figsize=size, dpi=FIGURE_DPI, layout="constrained"
+        )
+    ax.tick_params(which="both", labelsize=TEXT_POINTS)
     return ax
+
+
+def _titles(ax: Axes, title: str, xlabel: str, ylabel: str) -> None:
+    ax.set_title(title, fontsize=TITLE_POINTS)
+    ax.set_xlabel(xlabel, fontsize=LABEL_POINTS)
+    ax.set_ylabel(ylabel, fontsize=LABEL_POINTS)
+
+
+def _square_titles(ax: Axes, title: str) -> None:
+    ax.set_title(title, fontsize=TITLE_POINTS)
+    ax.set_xlabel("$x_0$", fontsize=SYMBOL_POINTS)
+    ax.set_ylabel("$x_1$", fontsize=SYMBOL_POINTS)
 
 
 def _check_dataset(
@@ -83,13 +110,7 @@ def _draw_points(ax: Axes, dataset: Dataset) -> None:
         linewidth=1.2,
         label="true boundary",
     )
-    ax.set(
-        xlim=(0, 1),
-        ylim=(0, 1),
-        xlabel="$x_0$",
-        ylabel="$x_1$",
-        aspect="equal",
-    )
+    ax.set(xlim=(0, 1), ylim=(0, 1), aspect="equal")
 
 
 def _legend_below(ax: Axes, handles: list, labels: list[str]) -> None:
@@ -99,7 +120,7 @@ def _legend_below(ax: Axes, handles: list, labels: list[str]) -> None:
         loc="upper center",
         bbox_to_anchor=(0.5, -0.14),
         ncol=2,
-        fontsize="small",
+        fontsize=TEXT_POINTS,
         frameon=False,
     )
 
@@ -108,7 +129,7 @@ def plot_data(dataset: Dataset, *, title: str, ax: Axes | None = None) -> Axes:
     """Scatter a dataset's points by class, with its true boundary."""
     ax = _axes(ax)
     _draw_points(ax, dataset)
-    ax.set_title(title)
+    _square_titles(ax, title)
     _legend_below(ax, *ax.get_legend_handles_labels())
     return ax
 
@@ -126,7 +147,7 @@ def plot_losses(
             f"curves can hold at most {len(CURVE_STYLES)} runs, "
             f"got {len(curves)}"
         )
-    ax = _axes(ax)
+    ax = _axes(ax, WIDE_FIGURE)
     for (name, losses), (colour, style) in zip(
         curves.items(), CURVE_STYLES, strict=False
     ):
@@ -143,11 +164,14 @@ def plot_losses(
             linewidth=1.8,
             label=name,
         )
-    ax.set(
-        yscale="log", xlabel="epoch", ylabel="mean squared error", title=title
-    )
+    ax.set_yscale("log")
+    # Plain numbers (0.02, 0.05, 0.1) rather than small exponents.
+    ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    _titles(ax, title, "epoch", "mean squared error")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
+    ax.legend(fontsize=TEXT_POINTS)
     return ax
 
 
@@ -224,32 +248,16 @@ def plot_decision_boundary(
             colors=VERMILLION,
             linewidths=2.2,
         )
-    ax.figure.colorbar(
-        shading, ax=ax, label="first output of the network", shrink=0.85
+    # The colour bar sits beside the square panel and is exactly as tall.
+    colorbar = ax.figure.colorbar(
+        shading, cax=ax.inset_axes([1.04, 0.0, 0.045, 1.0])
     )
+    colorbar.set_label("first output of the network", fontsize=LABEL_POINTS)
+    colorbar.ax.tick_params(labelsize=TEXT_POINTS)
     _draw_points(ax, dataset)
     handles, labels = ax.get_legend_handles_labels()
     handles.append(Line2D([], [], color=VERMILLION, linewidth=2.2))
     labels.append(f"learnt boundary (output = {dataset.threshold:g})")
     _legend_below(ax, handles, labels)
-    ax.set_title(title)
+    _square_titles(ax, title)
     return ax
-
-
-def plot_run(
-    losses: Mapping[str, np.ndarray],
-    predict: Predict,
-    dataset: Dataset,
-    *,
-    title: str,
-) -> Figure:
-    """One training run: its loss curves beside its decision boundary."""
-    figure, (left, right) = plt.subplots(
-        1, 2, figsize=(11.5, 5.6), layout="constrained"
-    )
-    plot_losses(losses, title="Loss per epoch", ax=left)
-    plot_decision_boundary(
-        predict, dataset, title="Decision boundary", ax=right
-    )
-    figure.suptitle(title)
-    return figure

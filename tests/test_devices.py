@@ -1,0 +1,345 @@
+"""Every reader, every device: phone, tablet and desktop, pointer and keys.
+
+Each page is opened at 390, 768 and 1280 CSS px; every control is used by
+touch (phone) or mouse, and by keyboard; the page is measured for anything
+cut off or too small to read; axe-core checks accessibility; and the
+chapters are laid out for print. Screenshots of every page at every width
+land in _build/screenshots/ for a person to look at.
+"""
+
+import io
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from browser import HTML, PAGES, Visit, screenshot
+from PIL import Image
+
+from mlpcourse.plots import TEXT_POINTS
+
+WIDTHS = {"phone": 390, "tablet": 768, "desktop": 1280}
+# The smallest figure text, in CSS px, that each width must show.
+SMALLEST_FIGURE_TEXT = {"phone": 9, "tablet": 9, "desktop": 11}
+CHAPTERS = ["book/scratch_mlp.html", "book/pytorch_mlp.html"]
+# The printable width of A4 (210 mm) with Chromium's default 1 cm margins.
+A4_PRINT_WIDTH = round((210 - 20) / 25.4 * 96)
+
+
+def open_at(browser, site: str, path: str, device: str) -> Visit:
+    options = {"viewport": {"width": WIDTHS[device], "height": 900}}
+    if device == "phone":
+        options |= {"has_touch": True, "is_mobile": True}
+    return Visit(browser, f"{site}/{path}", **options)
+
+
+# Elements whose content is cut off by `overflow: hidden` (or clip): the
+# element is narrower than its content and shows no scrollbar.
+CLIPPED = """() => [...document.querySelectorAll("body *")].filter(el => {
+  const style = getComputedStyle(el);
+  return ["hidden", "clip"].includes(style.overflowX)
+    && el.getClientRects().length && style.visibility !== "hidden"
+    && el.scrollWidth > el.clientWidth + 1;
+}).map(el => `${el.tagName.toLowerCase()}.${el.className} hides `
+  + `${el.scrollWidth - el.clientWidth} px: ${el.textContent.slice(0, 60)}`)"""
+
+# Display maths wider than the box that holds it.
+WIDE_MATHS = """() => [...document.querySelectorAll("mjx-container[display]")]
+  .filter(box => box.scrollWidth > box.clientWidth + 1)
+  .map(box => [box.textContent.slice(0, 50), box.scrollWidth - box.clientWidth,
+               getComputedStyle(box).overflowX])"""
+
+# Code listings and outputs whose lines run past their box.
+WIDE_CODE = """() => [...document.querySelectorAll("pre")]
+  .filter(pre => pre.scrollWidth > pre.clientWidth + 1
+                 && pre.getClientRects().length)
+  .map(pre => [pre.textContent.split("\\n").sort((a, b) => b.length
+               - a.length)[0], pre.scrollWidth - pre.clientWidth])"""
+
+FIGURES = """() => [...document.querySelectorAll(".cell_output img")].map(img =>
+  ({src: img.getAttribute("src"), drawn: img.getBoundingClientRect().width,
+    natural: img.naturalWidth, link: img.closest("a")?.getAttribute("href"),
+    alt: img.alt}))"""
+
+
+def png_dpi(source: str, page_path: str) -> float:
+    """The resolution a figure was saved at, from its PNG's pHYs chunk."""
+    path = (HTML / page_path).parent / source
+    with Image.open(path) as png:
+        return png.info["dpi"][0]
+
+
+@pytest.mark.parametrize("device", WIDTHS)
+@pytest.mark.parametrize("path", PAGES)
+def test_nothing_is_cut_off_or_too_small(site, browser, path, device):
+    with open_at(browser, site, path, device) as visit:
+        page = visit.page
+        scroll, width = page.evaluate(
+            "[document.documentElement.scrollWidth, innerWidth]"
+        )
+        assert scroll <= width, f"the page scrolls sideways: {scroll} px"
+        assert page.evaluate(CLIPPED) == []
+        wide_maths = page.evaluate(WIDE_MATHS)
+        if device == "desktop":
+            assert wide_maths == [], "display maths wider than the column"
+        else:  # a phone may scroll a formula sideways, never clip it
+            assert all(overflow == "auto" for *_, overflow in wide_maths)
+        if device == "desktop":
+            assert page.evaluate(WIDE_CODE) == [], "code wider than its box"
+        for figure in page.evaluate(FIGURES):
+            dpi = png_dpi(figure["src"], path)
+            css_px = (
+                TEXT_POINTS * dpi / 72 * figure["drawn"] / figure["natural"]
+            )
+            assert css_px >= SMALLEST_FIGURE_TEXT[device], (
+                f"{figure['src']}: {TEXT_POINTS} pt text drawn at "
+                f"{css_px:.1f} CSS px ({figure['natural']} px PNG at {dpi:.0f} "
+                f"dpi shown {figure['drawn']:.0f} px wide)"
+            )
+            assert figure["link"] == figure["src"], "no link to full size"
+            assert len(figure["alt"]) > 40, f"{figure['src']} has no alt text"
+        screenshot(page, f"{path.replace('/', '_')[:-5]}-{WIDTHS[device]}")
+
+
+def test_figures_open_at_full_size(site, browser):
+    with open_at(browser, site, CHAPTERS[0], "phone") as visit:
+        page = visit.page
+        figure = page.locator(".cell_output a:has(img)").first
+        drawn = figure.locator("img").bounding_box()["width"]
+        with page.expect_navigation():
+            figure.tap()
+        assert page.url.endswith(".png")
+        natural = page.evaluate("document.images[0].naturalWidth")
+        assert natural > drawn, (natural, drawn)
+
+
+@pytest.mark.parametrize("device", ["phone", "desktop"])
+@pytest.mark.parametrize("path", PAGES)
+def test_axe_finds_no_violation(site, browser, path, device):
+    with open_at(browser, site, path, device) as visit:
+        results = Axe().run(visit.page).response
+        violations = {
+            v["id"]: [node["html"][:120] for node in v["nodes"]]
+            for v in results["violations"]
+        }
+        assert violations == {}
+
+
+# A focus ring: an outline at least 2 px wide, or a coloured box shadow.
+FOCUS_RING = """el => { const style = getComputedStyle(el);
+  return (style.outlineStyle !== "none"
+          && parseFloat(style.outlineWidth) >= 2)
+    || (style.boxShadow !== "none"
+        && !style.boxShadow.startsWith("rgba(0, 0, 0, 0)")); }"""
+
+
+def press(page, control, device: str, how: str) -> None:
+    """Use a control as a reader would: by touch, mouse or keyboard."""
+    if how == "keyboard":
+        control.focus()
+        assert control.evaluate(FOCUS_RING), f"no focus ring on {control}"
+        page.keyboard.press("Enter")
+    elif device == "phone":
+        control.tap()
+    else:
+        control.click()
+
+
+HOW = ["pointer", "keyboard"]
+
+
+def is_open(page, dialog: str) -> bool:
+    return page.evaluate(f"document.getElementById('{dialog}').open")
+
+
+@pytest.mark.parametrize("how", HOW)
+@pytest.mark.parametrize("device", WIDTHS)
+def test_sidebar_toggles(site, browser, device, how):
+    with open_at(browser, site, CHAPTERS[0], device) as visit:
+        page = visit.page
+        toggle = page.locator(".primary-toggle:visible")
+        assert toggle.count() == 1
+        sidebar = page.locator("#pst-primary-sidebar")
+        press(page, toggle, device, how)
+        if WIDTHS[device] < 992:  # the chapter list slides in over the page
+            assert is_open(page, "pst-primary-sidebar-modal")
+            dialog = page.locator("#pst-primary-sidebar-modal")
+            chapter = dialog.get_by_role("link", name="2. The same network")
+            assert chapter.is_visible()
+            page.keyboard.press("Escape")
+            assert not is_open(page, "pst-primary-sidebar-modal")
+        else:  # the chapter list folds away, and back
+            page.wait_for_timeout(400)  # the theme's 0.25 s transition
+            assert not sidebar.is_visible()
+            press(page, toggle, device, how)
+            page.wait_for_timeout(400)
+            assert sidebar.is_visible()
+        contents = page.locator(".secondary-toggle:visible")
+        if WIDTHS[device] < 1200:
+            press(page, contents, device, how)
+            assert is_open(page, "pst-secondary-sidebar-modal")
+            dialog = page.locator("#pst-secondary-sidebar-modal")
+            assert dialog.get_by_role("link", name="Exercises").is_visible()
+            page.keyboard.press("Escape")
+            assert not is_open(page, "pst-secondary-sidebar-modal")
+        else:  # wide enough to show the page's contents all the time
+            assert contents.count() == 0
+            assert page.locator("#pst-page-toc-nav").is_visible()
+
+
+@pytest.mark.parametrize("how", HOW)
+@pytest.mark.parametrize("device", WIDTHS)
+def test_header_menus_and_colour_mode(site, browser, device, how):
+    with open_at(browser, site, CHAPTERS[0], device) as visit:
+        page = visit.page
+        for name, links in [
+            ("Launch interactive content", ["Binder", "Colab"]),
+            ("Download this page", [".ipynb", ".md"]),
+            ("Source repositories", ["Repository", "Open issue"]),
+        ]:
+            menu = page.get_by_role("button", name=name)
+            press(page, menu, device, how)
+            items = menu.locator("xpath=..").locator(".dropdown-menu a")
+            for label in links:
+                assert items.filter(has_text=label).first.is_visible(), label
+            page.keyboard.press("Escape")
+        downloads = page.locator("a[href*='_sources/']")
+        for index in range(downloads.count()):
+            href = downloads.nth(index).get_attribute("href")
+            response = page.request.get(f"{site}/book/{href}")
+            assert response.ok, href
+        mode = page.locator("html")
+        before = mode.get_attribute("data-mode")
+        press(page, page.locator(".theme-switch-button:visible"), device, how)
+        assert mode.get_attribute("data-mode") != before
+
+
+@pytest.mark.parametrize("how", HOW)
+@pytest.mark.parametrize("device", WIDTHS)
+def test_search_finds_the_chapters(site, browser, device, how):
+    with open_at(browser, site, CHAPTERS[0], device) as visit:
+        page = visit.page
+        press(
+            page,
+            page.locator(".search-button__button:visible").first,
+            device,
+            how,
+        )
+        assert is_open(page, "pst-search-dialog")
+        page.keyboard.type("backpropagation")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"search\.html\?q=backpropagation"))
+        results = page.locator("#search-results li a")
+        results.first.wait_for()
+        assert "The MLP from scratch" in results.all_inner_texts()[0] or any(
+            "MLP" in text for text in results.all_inner_texts()
+        )
+
+
+@pytest.mark.parametrize("how", HOW)
+@pytest.mark.parametrize("device", WIDTHS)
+def test_solutions_and_tabs(site, browser, device, how):
+    with open_at(browser, site, CHAPTERS[0], device) as visit:
+        page = visit.page
+        solution = page.locator("details.sd-dropdown").first
+        code = solution.locator("pre").first
+        assert not code.is_visible()
+        press(page, solution.locator("summary"), device, how)
+        assert code.is_visible()
+    with open_at(browser, site, CHAPTERS[1], device) as visit:
+        page = visit.page
+        tab_sets = page.locator(".sd-tab-set")
+
+        def showing(label: str) -> int:
+            return page.locator(
+                f".sd-tab-set > input:checked + label:has-text('{label}')"
+            ).count()
+
+        assert showing("NumPy") == tab_sets.count() >= 5
+        if how == "keyboard":  # tabs are radio buttons: arrows move between
+            page.locator(".sd-tab-set > input:checked").first.focus()
+            page.keyboard.press("ArrowRight")
+        else:
+            press(
+                page,
+                page.locator("label:has-text('PyTorch')").first,
+                device,
+                how,
+            )
+        assert showing("PyTorch") == tab_sets.count()
+        listing = page.locator(".sd-tab-content:visible").first
+        assert "nn.Linear" in listing.inner_text()
+
+
+@pytest.mark.parametrize("device", ["phone", "desktop"])
+def test_keyboard_walk_meets_only_named_visible_stops(site, browser, device):
+    """Tab through a chapter: every stop is named and shows a focus ring."""
+    with open_at(browser, site, CHAPTERS[0], device) as visit:
+        page = visit.page
+        assert page.locator("mjx-container[tabindex]").count() == 0
+        seen = []
+        for _ in range(400):
+            page.keyboard.press("Tab")
+            stop = page.evaluate(
+                f"""() => {{ const el = document.activeElement;
+                if (el === document.body || el.dataset.walked) return null;
+                el.dataset.walked = "yes";
+                return {{tag: el.tagName, ring: ({FOCUS_RING})(el),
+                  maths: !!el.closest("mjx-container")}}; }}"""
+            )
+            if stop is None:
+                break
+            # What a screen reader announces: a role with a name, or text
+            # (a code block that scrolls is a stop, and reads its code).
+            spoken = page.locator(":focus").aria_snapshot().splitlines()[0]
+            stop["spoken"] = spoken[:60]
+            stop["name"] = bool(
+                re.match(r"""- '?[\w ]+ "[^"]+"|- text: \S""", spoken)
+            )
+            seen.append(stop)
+        assert len(seen) > 30
+        assert [s for s in seen if s["maths"]] == [], "formulas are tab stops"
+        unnamed = [s["spoken"] for s in seen if not s["name"]]
+        assert unnamed == [], "tab stops with nothing to announce"
+        assert [s for s in seen if not s["ring"]] == [], "no focus ring"
+
+
+@pytest.mark.parametrize("path", CHAPTERS)
+def test_chapters_print_whole_on_a4(site, browser, path):
+    options = {"viewport": {"width": A4_PRINT_WIDTH, "height": 1123}}
+    with Visit(browser, f"{site}/{path}", **options) as visit:
+        page = visit.page
+        page.emulate_media(media="print")
+        solutions = page.locator("details.sd-dropdown pre")
+        assert solutions.count() >= 3
+        for index in range(solutions.count()):
+            assert solutions.nth(index).is_visible(), "a solution is folded"
+        assert page.evaluate(CLIPPED) == []
+        cut = page.evaluate(
+            """() => [...document.querySelectorAll(
+                 "pre, mjx-container[display], img")]
+               .filter(el => el.getClientRects().length && (
+                 el.scrollWidth > el.clientWidth + 1
+                 || el.getBoundingClientRect().right > innerWidth))
+               .map(el => el.tagName + ": " + el.textContent.slice(0, 50))"""
+        )
+        assert cut == [], "cut at the page edge in print"
+        pdf = page.pdf(format="A4", print_background=True)
+        pages = len(re.findall(rb"/Type\s*/Page\b", pdf))
+        name = path.replace("/", "_")[:-5]
+        (HTML.parent / "screenshots").mkdir(exist_ok=True)
+        (HTML.parent / "screenshots" / f"{name}-print.pdf").write_bytes(pdf)
+        assert pages >= 1
+
+
+def test_redirect_page_and_favicon(site, browser):
+    with Visit(browser, f"{site}/index.html") as visit:
+        page = visit.page
+        assert page.url.endswith("/book/intro.html")
+        response = page.request.get(f"{site}/index.html")
+        text = response.text()
+        assert '<html lang="en">' in text
+        assert "<title>The multilayer perceptron, twice</title>" in text
+        icon = page.request.get(f"{site}/favicon.ico")
+        assert icon.ok
+        with Image.open(io.BytesIO(icon.body())) as ico:
+            assert ico.format == "ICO" and ico.size == (32, 32)
