@@ -25,10 +25,13 @@ CHAPTERS = ["book/scratch_mlp.html", "book/pytorch_mlp.html"]
 A4_PRINT_WIDTH = round((210 - 20) / 25.4 * 96)
 
 
-def open_at(browser, site: str, path: str, device: str) -> Visit:
-    options = {"viewport": {"width": WIDTHS[device], "height": 900}}
-    if device == "phone":
-        options |= {"has_touch": True, "is_mobile": True}
+def open_at(
+    browser, site: str, path: str, device: str, touch: bool = False, **options
+) -> Visit:
+    """Open a page at a device's width; a phone is a mobile browser."""
+    options["viewport"] = {"width": WIDTHS[device], "height": 900}
+    options["is_mobile"] = device == "phone"
+    options["has_touch"] = touch or device == "phone"
     return Visit(browser, f"{site}/{path}", **options)
 
 
@@ -132,142 +135,144 @@ FOCUS_RING = """el => { const style = getComputedStyle(el);
         && !style.boxShadow.startsWith("rgba(0, 0, 0, 0)")); }"""
 
 
-def press(page, control, device: str, how: str) -> None:
-    """Use a control as a reader would: by touch, mouse or keyboard."""
+def press(page, control, how: str) -> None:
+    """Use a control as a reader would: by mouse, touch or keyboard."""
     if how == "keyboard":
         control.focus()
         assert control.evaluate(FOCUS_RING), f"no focus ring on {control}"
         page.keyboard.press("Enter")
-    elif device == "phone":
+    elif how == "touch":
         control.tap()
     else:
         control.click()
-
-
-HOW = ["pointer", "keyboard"]
 
 
 def is_open(page, dialog: str) -> bool:
     return page.evaluate(f"document.getElementById('{dialog}').open")
 
 
-@pytest.mark.parametrize("how", HOW)
-@pytest.mark.parametrize("device", WIDTHS)
-def test_sidebar_toggles(site, browser, device, how):
-    with open_at(browser, site, CHAPTERS[0], device) as visit:
-        page = visit.page
-        toggle = page.locator(".primary-toggle:visible")
-        assert toggle.count() == 1
+def check_sidebars(page, device: str, how: str) -> None:
+    toggle = page.locator(".primary-toggle:visible")
+    assert toggle.count() == 1
+    press(page, toggle, how)
+    if WIDTHS[device] < 992:  # the chapter list slides in over the page
+        assert is_open(page, "pst-primary-sidebar-modal"), "no chapter list"
+        dialog = page.locator("#pst-primary-sidebar-modal")
+        chapter = dialog.get_by_role("link", name="2. The same network")
+        assert chapter.is_visible()
+        page.keyboard.press("Escape")
+        assert not is_open(page, "pst-primary-sidebar-modal")
+    else:  # the chapter list folds away, and back
         sidebar = page.locator("#pst-primary-sidebar")
-        press(page, toggle, device, how)
-        if WIDTHS[device] < 992:  # the chapter list slides in over the page
-            assert is_open(page, "pst-primary-sidebar-modal")
-            dialog = page.locator("#pst-primary-sidebar-modal")
-            chapter = dialog.get_by_role("link", name="2. The same network")
-            assert chapter.is_visible()
-            page.keyboard.press("Escape")
-            assert not is_open(page, "pst-primary-sidebar-modal")
-        else:  # the chapter list folds away, and back
-            page.wait_for_timeout(400)  # the theme's 0.25 s transition
-            assert not sidebar.is_visible()
-            press(page, toggle, device, how)
-            page.wait_for_timeout(400)
-            assert sidebar.is_visible()
-        contents = page.locator(".secondary-toggle:visible")
-        if WIDTHS[device] < 1200:
-            press(page, contents, device, how)
-            assert is_open(page, "pst-secondary-sidebar-modal")
-            dialog = page.locator("#pst-secondary-sidebar-modal")
-            assert dialog.get_by_role("link", name="Exercises").is_visible()
-            page.keyboard.press("Escape")
-            assert not is_open(page, "pst-secondary-sidebar-modal")
-        else:  # wide enough to show the page's contents all the time
-            assert contents.count() == 0
-            assert page.locator("#pst-page-toc-nav").is_visible()
+        page.wait_for_timeout(400)  # the theme's 0.25 s transition
+        assert not sidebar.is_visible(), "the chapter list did not fold"
+        press(page, toggle, how)
+        page.wait_for_timeout(400)
+        assert sidebar.is_visible()
+    contents = page.locator(".secondary-toggle:visible")
+    if WIDTHS[device] < 1200:
+        press(page, contents, how)
+        assert is_open(page, "pst-secondary-sidebar-modal"), "no contents"
+        dialog = page.locator("#pst-secondary-sidebar-modal")
+        assert dialog.get_by_role("link", name="Exercises").is_visible()
+        page.keyboard.press("Escape")
+        assert not is_open(page, "pst-secondary-sidebar-modal")
+    else:  # wide enough to show the page's contents all the time
+        assert contents.count() == 0
+        assert page.locator("#pst-page-toc-nav").is_visible()
 
 
-@pytest.mark.parametrize("how", HOW)
-@pytest.mark.parametrize("device", WIDTHS)
-def test_header_menus_and_colour_mode(site, browser, device, how):
-    with open_at(browser, site, CHAPTERS[0], device) as visit:
+def check_header_buttons(page, site: str, how: str) -> None:
+    for name, links in [
+        ("Launch interactive content", ["Binder", "Colab"]),
+        ("Download this page", [".ipynb", ".md"]),
+        ("Source repositories", ["Repository", "Open issue"]),
+    ]:
+        menu = page.get_by_role("button", name=name)
+        press(page, menu, how)
+        items = menu.locator("xpath=..").locator(".dropdown-menu a")
+        for label in links:
+            assert items.filter(has_text=label).first.is_visible(), label
+        page.keyboard.press("Escape")
+    downloads = page.locator("a[href*='_sources/']")
+    for index in range(downloads.count()):
+        href = downloads.nth(index).get_attribute("href")
+        assert page.request.get(f"{site}/book/{href}").ok, href
+    mode = page.locator("html")
+    before = mode.get_attribute("data-mode")
+    press(page, page.locator(".theme-switch-button:visible"), how)
+    assert mode.get_attribute("data-mode") != before, "colour mode unchanged"
+    fullscreen = page.locator(".btn-fullscreen-button:visible")
+    press(page, fullscreen, how)
+    page.wait_for_function("document.fullscreenElement !== null")
+    press(page, fullscreen, how)
+    page.wait_for_function("document.fullscreenElement === null")
+
+
+def check_copy_and_solution(page, how: str) -> None:
+    press(page, page.locator(".copybtn").first, how)
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("import matplotlib.pyplot as plt"), copied
+    solution = page.locator("details.sd-dropdown").first
+    code = solution.locator("pre").first
+    assert not code.is_visible()
+    press(page, solution.locator("summary"), how)
+    assert code.is_visible(), "the solution did not open"
+
+
+def check_search(page, how: str) -> None:
+    press(page, page.locator(".search-button__button:visible").first, how)
+    assert is_open(page, "pst-search-dialog"), "no search box"
+    page.keyboard.type("backpropagation")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"search\.html\?q=backpropagation"))
+    results = page.locator("#search-results li a")
+    results.first.wait_for()
+    assert "1. The MLP from scratch with NumPy" in results.all_inner_texts()
+
+
+def check_tabs(page, how: str) -> None:
+    tab_sets = page.locator(".sd-tab-set")
+
+    def showing(label: str) -> int:
+        return page.locator(
+            f".sd-tab-set > input:checked + label:has-text('{label}')"
+        ).count()
+
+    assert showing("NumPy") == tab_sets.count() >= 5
+    if how == "keyboard":  # the tabs are radio buttons: arrows move along
+        page.locator(".sd-tab-set > input:checked").first.focus()
+        page.keyboard.press("ArrowRight")
+    else:
+        press(page, page.locator("label:has-text('PyTorch')").first, how)
+    assert showing("PyTorch") == tab_sets.count(), "the tabs did not switch"
+    listing = page.locator(".sd-tab-content:visible").first
+    assert "nn.Linear" in listing.inner_text()
+
+
+# A phone and a tablet are used by touch; every width by mouse and keys.
+USES = [
+    (device, how)
+    for device in WIDTHS
+    for how in ["mouse", "touch", "keyboard"]
+    if not (device == "desktop" and how == "touch")
+]
+
+
+@pytest.mark.parametrize("device, how", USES)
+def test_every_control_works(site, browser, device, how):
+    options = {"permissions": ["clipboard-read", "clipboard-write"]}
+    with open_at(
+        browser, site, CHAPTERS[0], device, touch=how == "touch", **options
+    ) as visit:
         page = visit.page
-        for name, links in [
-            ("Launch interactive content", ["Binder", "Colab"]),
-            ("Download this page", [".ipynb", ".md"]),
-            ("Source repositories", ["Repository", "Open issue"]),
-        ]:
-            menu = page.get_by_role("button", name=name)
-            press(page, menu, device, how)
-            items = menu.locator("xpath=..").locator(".dropdown-menu a")
-            for label in links:
-                assert items.filter(has_text=label).first.is_visible(), label
-            page.keyboard.press("Escape")
-        downloads = page.locator("a[href*='_sources/']")
-        for index in range(downloads.count()):
-            href = downloads.nth(index).get_attribute("href")
-            response = page.request.get(f"{site}/book/{href}")
-            assert response.ok, href
-        mode = page.locator("html")
-        before = mode.get_attribute("data-mode")
-        press(page, page.locator(".theme-switch-button:visible"), device, how)
-        assert mode.get_attribute("data-mode") != before
-
-
-@pytest.mark.parametrize("how", HOW)
-@pytest.mark.parametrize("device", WIDTHS)
-def test_search_finds_the_chapters(site, browser, device, how):
-    with open_at(browser, site, CHAPTERS[0], device) as visit:
-        page = visit.page
-        press(
-            page,
-            page.locator(".search-button__button:visible").first,
-            device,
-            how,
-        )
-        assert is_open(page, "pst-search-dialog")
-        page.keyboard.type("backpropagation")
-        page.keyboard.press("Enter")
-        page.wait_for_url(re.compile(r"search\.html\?q=backpropagation"))
-        results = page.locator("#search-results li a")
-        results.first.wait_for()
-        assert "The MLP from scratch" in results.all_inner_texts()[0] or any(
-            "MLP" in text for text in results.all_inner_texts()
-        )
-
-
-@pytest.mark.parametrize("how", HOW)
-@pytest.mark.parametrize("device", WIDTHS)
-def test_solutions_and_tabs(site, browser, device, how):
-    with open_at(browser, site, CHAPTERS[0], device) as visit:
-        page = visit.page
-        solution = page.locator("details.sd-dropdown").first
-        code = solution.locator("pre").first
-        assert not code.is_visible()
-        press(page, solution.locator("summary"), device, how)
-        assert code.is_visible()
-    with open_at(browser, site, CHAPTERS[1], device) as visit:
-        page = visit.page
-        tab_sets = page.locator(".sd-tab-set")
-
-        def showing(label: str) -> int:
-            return page.locator(
-                f".sd-tab-set > input:checked + label:has-text('{label}')"
-            ).count()
-
-        assert showing("NumPy") == tab_sets.count() >= 5
-        if how == "keyboard":  # tabs are radio buttons: arrows move between
-            page.locator(".sd-tab-set > input:checked").first.focus()
-            page.keyboard.press("ArrowRight")
-        else:
-            press(
-                page,
-                page.locator("label:has-text('PyTorch')").first,
-                device,
-                how,
-            )
-        assert showing("PyTorch") == tab_sets.count()
-        listing = page.locator(".sd-tab-content:visible").first
-        assert "nn.Linear" in listing.inner_text()
+        check_sidebars(page, device, how)
+        check_header_buttons(page, site, how)
+        check_copy_and_solution(page, how)
+        check_search(page, how)
+        page.goto(f"{site}/{CHAPTERS[1]}", wait_until="networkidle")
+        check_tabs(page, how)
+        assert not visit.errors, visit.errors
 
 
 @pytest.mark.parametrize("device", ["phone", "desktop"])
