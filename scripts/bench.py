@@ -15,17 +15,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "book"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
+import bench_step  # noqa: E402
 from refresh_notebooks import execute  # noqa: E402
 
-from mlpcourse import scratch, torch_mlp  # noqa: E402
-from mlpcourse.plots import grid_points, grid_scores  # noqa: E402
-from mlpcourse.settings import CIRCLE, LINEAR  # noqa: E402
+from mlpcourse import scratch, stepbench, torch_mlp  # noqa: E402
+from mlpcourse.settings import CIRCLE  # noqa: E402
 
 
 def median_seconds(task: Callable[[], object], runs: int) -> float:
@@ -52,12 +50,6 @@ def cold_build() -> None:
     make_book()
 
 
-def boundary_by_loop(predict) -> np.ndarray:
-    """The slow way: one forward call per grid point, as the reference did."""
-    points = grid_points()
-    return np.array([predict(point[None, :])[0, 0] for point in points])
-
-
 def main() -> int:
     rows: list[tuple[str, str, str, bool]] = []
 
@@ -79,12 +71,15 @@ def main() -> int:
         seconds = median_seconds(lambda path=path: execute(path), runs=3)
         row(f"execute {chapter}.md", f"{seconds:.1f} s")
 
-    model = LINEAR.make_scratch_model()
-    batched = median_seconds(lambda: grid_scores(model.predict), runs=21)
-    looped = median_seconds(lambda: boundary_by_loop(model.predict), runs=5)
-    np.testing.assert_allclose(
-        boundary_by_loop(model.predict), grid_scores(model.predict).ravel()
+    # One training step across sizes, and the boundary grid: chapter 2
+    # draws its figures and quotes its timings from this file.
+    bench_step.main([])
+    boundary = next(
+        run["boundary"]
+        for run in stepbench.load()["runs"]
+        if run["device"] == "cpu"
     )
+    batched, looped = boundary["batched_s"], boundary["looped_s"]
     row(
         "boundary, 100 x 100 grid: one batched call", f"{batched * 1e3:.2f} ms"
     )

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from mlpcourse import data, plots, settings
+from mlpcourse import data, plots, settings, stepbench
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +110,9 @@ def smallest_glyph_points(text) -> float:
     return text.get_fontsize() * (0.7 if scripts else 1.0)
 
 
-@pytest.mark.parametrize("kind", ["data", "losses", "boundary"])
+@pytest.mark.parametrize(
+    "kind", ["data", "losses", "boundary", "step times", "step speed"]
+)
 def test_every_figure_stays_readable_on_a_phone(circle, kind):
     """The page tests convert TEXT_POINTS and FIGURE_DPI into CSS px."""
     ax = {
@@ -120,6 +122,12 @@ def test_every_figure_stays_readable_on_a_phone(circle, kind):
         ),
         "boundary": lambda: plots.plot_decision_boundary(
             inside_circle, circle, title="Boundary"
+        ),
+        "step times": lambda: plots.plot_step_times(
+            stepbench.load(), batch=10
+        ),
+        "step speed": lambda: plots.plot_step_throughput(
+            stepbench.load(), batch=4000
         ),
     }[kind]()
     figure = ax.figure

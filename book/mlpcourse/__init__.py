@@ -11,6 +11,7 @@ Each module has one job:
 - ``metrics``: turning outputs into labels and measuring accuracy.
 - ``plots``: figures of the data, the loss curves and the decision boundaries.
 - ``settings``: the architectures and hyperparameters of both experiments.
-- ``listing``: shows a function's source in a notebook.
+- ``stepbench``: one training step timed across sizes, for chapter 2.
+- ``listing``: shows a function's source, and measured values, on a page.
 - ``checks``: argument validation with clear error messages.
 """

@@ -15,6 +15,7 @@ from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
+from . import stepbench
 from .checks import as_float_array, positive_int, same_length
 from .data import Dataset
 
@@ -260,4 +261,148 @@ def plot_decision_boundary(
     labels.append(f"learnt boundary (output = {dataset.threshold:g})")
     _legend_below(ax, handles, labels)
     _square_titles(ax, title)
+    return ax
+
+
+# The step benchmark's series: (device, library, dtype) -> colour, line,
+# marker, label. Okabe-Ito colours, each also told apart by its marker.
+STEP_SERIES = {
+    ("cpu", "numpy", "float64"): (BLUE, "-", "o", "NumPy float64, CPU"),
+    ("cpu", "torch", "float64"): (
+        VERMILLION,
+        "--",
+        "s",
+        "PyTorch float64, CPU",
+    ),
+    ("cpu", "torch", "float32"): (ORANGE, "-.", "^", "PyTorch float32, CPU"),
+    ("cuda", "torch", "float64"): (BLACK, ":", "D", "PyTorch float64, GPU"),
+    ("cuda", "torch", "float32"): (
+        "#009E73",
+        ":",
+        "v",
+        "PyTorch float32, GPU",
+    ),
+}
+
+
+def _step_lines(
+    document: Mapping, batch: int, value: Callable[[dict], float]
+) -> list[tuple[tuple[str, str, str], list[int], list[float]]]:
+    """Each series in the file at one batch size: widths and values."""
+    lines = []
+    for key in STEP_SERIES:
+        points = stepbench.series(document, *key)
+        if points is None:
+            continue
+        chosen = sorted(
+            (p for p in points if p["batch"] == batch),
+            key=lambda p: p["width"],
+        )
+        if not chosen:
+            raise ValueError(f"the benchmark has no batch of {batch}")
+        lines.append(
+            (key, [p["width"] for p in chosen], [value(p) for p in chosen])
+        )
+    return lines
+
+
+def _step_axes(ax: Axes | None, title: str, ylabel: str) -> Axes:
+    ax = _axes(ax, SQUARE_FIGURE)
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    _titles(ax, title, "hidden units (width)", ylabel)
+    ax.grid(True, which="major", alpha=0.3)
+    return ax
+
+
+def plot_step_times(
+    document: Mapping, *, batch: int, ax: Axes | None = None
+) -> Axes:
+    """Milliseconds per training step against width, one line per series.
+
+    A star marks where a PyTorch series becomes faster than NumPy for good
+    (``stepbench.crossover``).
+    """
+    ax = _step_axes(
+        ax, f"One training step, batch of {batch}", "time per step (ms)"
+    )
+    for key, widths, times in _step_lines(
+        document, batch, lambda p: p["median_s"] * 1e3
+    ):
+        colour, style, marker, label = STEP_SERIES[key]
+        ax.plot(
+            widths,
+            times,
+            color=colour,
+            linestyle=style,
+            marker=marker,
+            linewidth=1.8,
+            label=label,
+        )
+        if key[1] == "torch":
+            width = stepbench.crossover(document, batch, key[0], key[2])
+            if width is not None:
+                ax.plot(
+                    [width],
+                    [times[widths.index(width)]],
+                    marker="*",
+                    markersize=18,
+                    color=colour,
+                    markeredgecolor=BLACK,
+                    linestyle="none",
+                )
+    handles, labels = ax.get_legend_handles_labels()
+    handles.append(
+        Line2D(
+            [],
+            [],
+            marker="*",
+            markersize=14,
+            color="white",
+            markeredgecolor=BLACK,
+            linestyle="none",
+        )
+    )
+    labels.append("PyTorch faster from here on")
+    _legend_below(ax, handles, labels)
+    return ax
+
+
+def plot_step_throughput(
+    document: Mapping, *, batch: int, ax: Axes | None = None
+) -> Axes:
+    """Achieved GFLOP/s of each series, under each machine's matmul peak."""
+    ax = _step_axes(
+        ax, f"Arithmetic speed, batch of {batch}", "GFLOP/s achieved"
+    )
+    for key, widths, speeds in _step_lines(
+        document, batch, lambda p: p["flops"] / p["median_s"] / 1e9
+    ):
+        colour, style, marker, label = STEP_SERIES[key]
+        ax.plot(
+            widths,
+            speeds,
+            color=colour,
+            linestyle=style,
+            marker=marker,
+            linewidth=1.8,
+            label=label,
+        )
+    for run in document["runs"]:
+        peak = run["matmul_peak_gflops"]["float64"]
+        name = "GPU" if run["device"] == "cuda" else "CPU"
+        ax.axhline(peak, color=BLACK, linewidth=1.0, linestyle=(0, (1, 3)))
+        ax.annotate(
+            f"{name} float64 matmul peak",
+            (1.0, peak),
+            xycoords=("axes fraction", "data"),
+            xytext=(-4, 4),
+            textcoords="offset points",
+            ha="right",
+            fontsize=TEXT_POINTS,
+        )
+    _legend_below(ax, *ax.get_legend_handles_labels())
     return ax

@@ -12,6 +12,12 @@ from . import scratch
 from .checks import as_float_array, positive_ints, valid_seed
 from .training import check_loss, check_training_args, epoch_batches
 
+# Where the course's PyTorch networks and tensors live: the CPU, also on a
+# machine with a GPU. The course's networks are far too small to gain from
+# one (chapter 2 measures this), and the CPU gives the same numbers on every
+# machine. This is the one place to change it.
+DEVICE = torch.device("cpu")
+
 # Activations hold no state, so they stay plain functions, as in chapter 1.
 ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "relu": torch.relu,
@@ -44,8 +50,12 @@ class TorchMLP(nn.Module):
         scratch.activation(output_activation)
         with torch.random.fork_rng():  # seeded, global generator untouched
             torch.manual_seed(valid_seed(seed, "seed"))
-            self.hidden = nn.Linear(n_inputs, n_hidden, dtype=dtype)
-            self.output = nn.Linear(n_hidden, n_outputs, dtype=dtype)
+            self.hidden = nn.Linear(
+                n_inputs, n_hidden, dtype=dtype, device=DEVICE
+            )
+            self.output = nn.Linear(
+                n_hidden, n_outputs, dtype=dtype, device=DEVICE
+            )
         self.hidden_activation = hidden_activation
         self.output_activation = output_activation
 
@@ -105,8 +115,10 @@ class TorchMLP(nn.Module):
                 raise RuntimeError(
                     "no gradients yet: call loss.backward() first"
                 )
-            arrays[f"{prefix}.weights"] = weight.detach().T.double().numpy()
-            arrays[f"{prefix}.bias"] = bias.detach().double().numpy()
+            arrays[f"{prefix}.weights"] = (
+                weight.detach().T.double().cpu().numpy()
+            )
+            arrays[f"{prefix}.bias"] = bias.detach().double().cpu().numpy()
         return arrays
 
     def predict(self, points: np.ndarray) -> np.ndarray:
@@ -114,11 +126,12 @@ class TorchMLP(nn.Module):
         points = as_float_array(
             points, "points", ndim=2, columns=self.hidden.in_features
         )
+        weight = self.hidden.weight
         with torch.no_grad():
             outputs = self(
-                torch.from_numpy(points).to(self.hidden.weight.dtype)
+                torch.from_numpy(points).to(weight.device, weight.dtype)
             )
-        return outputs.double().numpy()
+        return outputs.double().cpu().numpy()
 
 
 def train(
@@ -136,9 +149,9 @@ def train(
     points, targets = check_training_args(
         points, targets, shape, learning_rate, epochs, batch_size
     )
-    dtype = model.hidden.weight.dtype
-    inputs = torch.from_numpy(points).to(dtype)
-    wanted = torch.from_numpy(targets).to(dtype)
+    weight = model.hidden.weight
+    inputs = torch.from_numpy(points).to(weight.device, weight.dtype)
+    wanted = torch.from_numpy(targets).to(weight.device, weight.dtype)
     loss_function = nn.MSELoss()
     optimizer = torch.optim.SGD(model.parameters(), lr=learning_rate)
     rng = np.random.default_rng(valid_seed(shuffle_seed, "shuffle_seed"))

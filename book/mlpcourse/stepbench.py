@@ -1,0 +1,475 @@
+"""How long one training step takes, in NumPy and in PyTorch, across sizes.
+
+One step is what both training loops repeat: forward pass, mean squared
+error, backward pass, update. It is timed for the course's 2-h-1 tanh
+network over a grid of hidden widths and batch sizes. ``make bench`` runs
+the sweep (scripts/bench.py) and writes the results, with a description of
+the machine, to ``STEP_BENCHMARK``; chapter 2 reads that file and never
+times anything itself, so its pages are the same on every build.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from . import scratch, torch_mlp
+
+STEP_BENCHMARK = Path(__file__).resolve().parents[1] / "data" / "step.json"
+SCHEMA = 1
+WIDTHS = (4, 16, 64, 256, 1024, 4096)
+BATCHES = (10, 100, 1000, 4000)
+# (library, dtype) pairs timed on the CPU; on a GPU, PyTorch's two alone.
+CPU_SERIES = (("numpy", "float64"), ("torch", "float64"), ("torch", "float32"))
+GPU_SERIES = (("torch", "float64"), ("torch", "float32"))
+N_INPUTS, N_OUTPUTS = 2, 1
+CLEAR_MARGIN = 1.1  # "faster" means at least 10% faster
+Point = dict[str, float]
+
+
+def step_flops(batch: int, width: int) -> int:
+    """Floating-point operations in one step's matrix products.
+
+    Forward: X W1 and A1 W2. Backward: the gradients of W2, of A1 and of
+    W1 (none for X). Each product of an (n, k) and a (k, m) matrix costs
+    2 n k m. The element-wise work (activations, loss, update) is left
+    out: it is small next to the products once the layers are wide.
+    """
+    forward = 2 * batch * width * (N_INPUTS + N_OUTPUTS)
+    backward = 2 * batch * width * (2 * N_OUTPUTS + N_INPUTS)
+    return forward + backward
+
+
+def _numpy_step(batch: int, width: int, rng: np.random.Generator):
+    model = scratch.MLP(N_INPUTS, width, N_OUTPUTS, "tanh", "tanh", seed=0)
+    points = rng.uniform(size=(batch, N_INPUTS))
+    targets = np.sign(rng.uniform(-1, 1, size=(batch, N_OUTPUTS)))
+
+    def step() -> None:
+        model.zero_grad()
+        outputs = model.forward(points)
+        model.backward(scratch.mse_gradient(outputs, targets))
+        model.step(0.05)
+
+    return step
+
+
+def _torch_step(
+    batch: int,
+    width: int,
+    rng: np.random.Generator,
+    dtype: torch.dtype,
+    device: torch.device,
+):
+    model = torch_mlp.TorchMLP(
+        N_INPUTS, width, N_OUTPUTS, "tanh", "tanh", dtype=dtype, seed=0
+    ).to(device)
+    points = torch.from_numpy(rng.uniform(size=(batch, N_INPUTS)))
+    targets = torch.from_numpy(
+        np.sign(rng.uniform(-1, 1, size=(batch, N_OUTPUTS)))
+    )
+    points, targets = points.to(device, dtype), targets.to(device, dtype)
+    loss_function = nn.MSELoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
+
+    def step() -> None:
+        optimizer.zero_grad()
+        loss_function(model(points), targets).backward()
+        optimizer.step()
+
+    return step
+
+
+def time_calls(
+    call: Callable[[], None],
+    *,
+    synchronise: Callable[[], None] = lambda: None,
+    block: int = 1,
+    warmup: int = 3,
+    repeats: int = 7,
+    budget_s: float = 0.5,
+) -> list[float]:
+    """Seconds per call, at least ``repeats`` times or for ``budget_s``.
+
+    Each timing runs ``block`` calls back to back and divides. A GPU queues
+    work and returns at once, so ``synchronise`` waits for the queue before
+    the clock starts and before it is read; timing a block of steps per
+    wait measures the steps, not the wait.
+    """
+    for _ in range(warmup):
+        call()
+    synchronise()
+    times: list[float] = []
+    started = time.perf_counter()
+    while len(times) < repeats or (
+        time.perf_counter() - started < budget_s and len(times) < 200
+    ):
+        begin = time.perf_counter()
+        for _ in range(block):
+            call()
+        synchronise()
+        times.append((time.perf_counter() - begin) / block)
+    return times
+
+
+def _summary(times: list[float], batch: int, width: int) -> Point:
+    q1, median, q3 = statistics.quantiles(times, n=4, method="inclusive")
+    return {
+        "width": width,
+        "batch": batch,
+        "median_s": median,
+        "q1_s": q1,
+        "q3_s": q3,
+        "runs": len(times),
+        "flops": step_flops(batch, width),
+    }
+
+
+def matmul_peak_gflops(dtype: str, device: torch.device) -> float:
+    """The machine's matrix-product speed: one large square product."""
+    size = 8192 if device.type == "cuda" else 1024
+    generator = torch.Generator().manual_seed(0)
+    a, b = (
+        torch.rand(
+            size, size, generator=generator, dtype=getattr(torch, dtype)
+        ).to(device)
+        for _ in range(2)
+    )
+    times = time_calls(lambda: a @ b, synchronise=_synchroniser(device))
+    return 2 * size**3 / statistics.median(times) / 1e9
+
+
+def _synchroniser(device: torch.device) -> Callable[[], None]:
+    if device.type == "cuda":
+        return lambda: torch.cuda.synchronize(device)
+    return lambda: None
+
+
+def machine(device: torch.device) -> dict[str, Any]:
+    """What the timings depend on: processor, cores, libraries, BLAS."""
+    blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+    description = {
+        "cpu": _cpu_model(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "torch": torch.__version__,
+        "numpy_blas": f"{blas['name']} {blas.get('version', '')}".strip(),
+        "torch_threads": torch.get_num_threads(),
+        "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE"),
+    }
+    if device.type == "cuda":
+        description["gpu"] = torch.cuda.get_device_name(device)
+        description["cuda"] = torch.version.cuda
+    return description
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def run(
+    device: torch.device,
+    widths: Iterable[int] = WIDTHS,
+    batches: Iterable[int] = BATCHES,
+    budget_s: float = 0.5,
+) -> dict[str, Any]:
+    """Time every series on one device over the grid of sizes."""
+    pairs = CPU_SERIES if device.type == "cpu" else GPU_SERIES
+    synchronise = _synchroniser(device)
+    block = 20 if device.type == "cuda" else 1
+    series = []
+    for library, dtype in pairs:
+        points = []
+        for batch in batches:
+            for width in widths:
+                rng = np.random.default_rng(0)
+                if library == "numpy":
+                    step = _numpy_step(batch, width, rng)
+                else:
+                    step = _torch_step(
+                        batch, width, rng, getattr(torch, dtype), device
+                    )
+                times = time_calls(
+                    step,
+                    synchronise=synchronise,
+                    block=block,
+                    budget_s=budget_s,
+                )
+                points.append(_summary(times, batch, width))
+        series.append({"library": library, "dtype": dtype, "points": points})
+    result = {
+        "device": device.type,
+        "measured": datetime.date.today().isoformat(),
+        "steps_per_timing": block,
+        "machine": machine(device),
+        "matmul_peak_gflops": {
+            dtype: matmul_peak_gflops(dtype, device)
+            for dtype in ("float64", "float32")
+        },
+        "series": series,
+    }
+    return result
+
+
+def save(runs: list[dict[str, Any]], path: Path = STEP_BENCHMARK) -> None:
+    """Write the runs, replacing earlier runs on the same devices only.
+
+    A GPU run, measured on another machine, survives a CPU-only sweep.
+    """
+    measured = {new["device"] for new in runs}
+    earlier = (
+        json.loads(path.read_text(encoding="utf-8"))["runs"]
+        if path.exists()
+        else []
+    )
+    kept = [old for old in earlier if old["device"] not in measured]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document = {
+        "schema": SCHEMA,
+        "step": "forward, mean squared error, backward and SGD update of "
+        f"a {N_INPUTS}-width-{N_OUTPUTS} tanh network",
+        "runs": sorted(kept + runs, key=lambda r: r["device"]),
+    }
+    path.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+
+
+def load(path: Path = STEP_BENCHMARK) -> dict[str, Any]:
+    """The benchmark file, checked against the schema it must follow."""
+    document = json.loads(Path(path).read_text(encoding="utf-8"))
+    check_schema(document)
+    return document
+
+
+def check_schema(document: dict[str, Any]) -> None:
+    """Raise ValueError naming the first field that is missing or wrong."""
+
+    def need(condition: bool, what: str) -> None:
+        if not condition:
+            raise ValueError(f"{STEP_BENCHMARK.name}: {what}")
+
+    need(document.get("schema") == SCHEMA, f"schema must be {SCHEMA}")
+    runs = document.get("runs")
+    need(isinstance(runs, list) and runs, "runs must be a non-empty list")
+    cpu = [run for run in runs if run.get("device") == "cpu"]
+    need(len(cpu) == 1, "there must be exactly one cpu run")
+    boundary = cpu[0].get("boundary", {})
+    need(
+        {"grid_points", "batched_s", "looped_s"} <= set(boundary),
+        "the cpu run needs its boundary timings",
+    )
+    for run in runs:
+        device = run.get("device")
+        need(device in ("cpu", "cuda"), f"device {device!r} is unknown")
+        need(isinstance(run.get("measured"), str), "runs need 'measured'")
+        keys = {"cpu", "cores", "numpy", "torch", "numpy_blas"}
+        need(keys <= set(run.get("machine", {})), f"{device}: machine {keys}")
+        peak = run.get("matmul_peak_gflops", {})
+        need({"float32", "float64"} <= set(peak), f"{device}: peak per dtype")
+        for entry in run.get("series", []):
+            label = f"{device} {entry.get('library')} {entry.get('dtype')}"
+            need(entry.get("library") in ("numpy", "torch"), label)
+            need(entry.get("dtype") in ("float32", "float64"), label)
+            points = entry.get("points")
+            need(isinstance(points, list) and points, f"{label}: points")
+            for point in points:
+                need(
+                    0 < point["q1_s"] <= point["median_s"] <= point["q3_s"],
+                    f"{label}: quartiles out of order at {point}",
+                )
+                need(
+                    point["flops"]
+                    == step_flops(point["batch"], point["width"]),
+                    f"{label}: flops disagree with step_flops at {point}",
+                )
+        need(run.get("series"), f"{device}: no series")
+
+
+def series(
+    document: dict[str, Any], device: str, library: str, dtype: str
+) -> list[Point] | None:
+    """One series' points, or None where the file has no such series."""
+    for run in document["runs"]:
+        if run["device"] == device:
+            for entry in run["series"]:
+                if (entry["library"], entry["dtype"]) == (library, dtype):
+                    return entry["points"]
+    return None
+
+
+def at_batch(points: list[Point], batch: int) -> tuple[list[int], list[float]]:
+    """Widths and median seconds of one batch size, by width."""
+    chosen = sorted(
+        (p for p in points if p["batch"] == batch), key=lambda p: p["width"]
+    )
+    return [p["width"] for p in chosen], [p["median_s"] for p in chosen]
+
+
+def crossover(
+    document: dict[str, Any],
+    batch: int,
+    device: str,
+    dtype: str,
+    margin: float = CLEAR_MARGIN,
+) -> int | None:
+    """The smallest width from which PyTorch beats NumPy clearly, for good.
+
+    Clearly: by ``margin`` (10% faster) or more, so that timing noise on a
+    near tie does not decide it. None where PyTorch does not clearly beat
+    NumPy at the widest width measured.
+    """
+    widths, numpy_times = at_batch(
+        series(document, "cpu", "numpy", "float64"), batch
+    )
+    torch_points = series(document, device, "torch", dtype)
+    if torch_points is None:
+        return None
+    torch_widths, torch_times = at_batch(torch_points, batch)
+    if torch_widths != widths:
+        raise ValueError("the NumPy and PyTorch series cover other widths")
+    faster = [
+        t * margin <= n for t, n in zip(torch_times, numpy_times, strict=True)
+    ]
+    if not faster[-1]:
+        return None
+    first = len(faster)
+    while first > 0 and faster[first - 1]:
+        first -= 1
+    return widths[first]
+
+
+def _point(points: list[Point], batch: int, width: int) -> Point:
+    return next(
+        p for p in points if (p["batch"], p["width"]) == (batch, width)
+    )
+
+
+def facts(document: dict[str, Any]) -> dict[str, str]:
+    """Every number and claim chapter 2 states about speed, as text.
+
+    The chapter inserts these into its prose (MyST-NB's glue), so the page
+    says what the committed benchmark file says, and nothing else.
+    """
+    cpu = next(run for run in document["runs"] if run["device"] == "cpu")
+    gpu = next((r for r in document["runs"] if r["device"] == "cuda"), None)
+    numpy_points = series(document, "cpu", "numpy", "float64")
+    torch_points = series(document, "cpu", "torch", "float64")
+    small, large = min(BATCHES), max(BATCHES)
+    widest = max(WIDTHS)
+    course = {
+        name: _point(points, small, min(WIDTHS))["median_s"]
+        for name, points in (("numpy", numpy_points), ("torch", torch_points))
+    }
+    biggest = {
+        name: _point(points, large, widest)
+        for name, points in (("numpy", numpy_points), ("torch", torch_points))
+    }
+    achieved = biggest["numpy"]["flops"] / biggest["numpy"]["median_s"] / 1e9
+    peak = cpu["matmul_peak_gflops"]["float64"]
+    machine_ = cpu["machine"]
+    text = {
+        "bench_cpu": f"{machine_['cpu']}, {machine_['cores']} cores",
+        "bench_cpu_date": cpu["measured"],
+        "bench_cpu_libraries": f"NumPy {machine_['numpy']} with "
+        f"{machine_['numpy_blas']}, PyTorch {machine_['torch']}",
+        "course_numpy_us": f"{course['numpy'] * 1e6:.0f}",
+        "course_torch_us": f"{course['torch'] * 1e6:.0f}",
+        "course_ratio": f"{course['torch'] / course['numpy']:.1f}",
+        "largest_numpy_ms": f"{biggest['numpy']['median_s'] * 1e3:.0f}",
+        "largest_torch_ms": f"{biggest['torch']['median_s'] * 1e3:.0f}",
+        "largest_size": f"{widest} hidden units and batches of {large}",
+        "numpy_gflops": f"{achieved:.1f}",
+        "cpu_peak_gflops": f"{peak:.0f}",
+        "peak_percent": f"{100 * achieved / peak:.1f}",
+        "small_batch": str(small),
+        "large_batch": str(large),
+    }
+    cpu_wins = [
+        (batch, crossover(document, batch, "cpu", dtype), dtype)
+        for batch in BATCHES
+        for dtype in ("float64", "float32")
+    ]
+    cpu_wins = [(b, w, d) for b, w, d in cpu_wins if w is not None]
+    text["cpu_crossover_sentence"] = (
+        "On this processor PyTorch's CPU step never clearly beats NumPy's: "
+        "at every batch size, NumPy is faster or within 10% at the widest "
+        "layers."
+        if not cpu_wins
+        else "On this processor PyTorch's CPU step clearly beats NumPy's "
+        "(by 10% or more) only in "
+        + "; ".join(
+            f"{dtype} from width {width} at batches of {batch}"
+            for batch, width, dtype in cpu_wins
+        )
+        + "."
+    )
+    if gpu is None:
+        text["gpu_sentence"] = (
+            "No GPU series was measured: the file holds the CPU run alone, "
+            "so the figures show no GPU lines."
+        )
+        text["gpu_crossover_sentence"] = ""
+    else:
+        gpu_times = [
+            point["median_s"]
+            for dtype in ("float32", "float64")
+            for point in series(document, "cuda", "torch", dtype) or []
+        ]
+        wins = {
+            batch: crossover(document, batch, "cuda", "float32")
+            for batch in BATCHES
+        }
+        first = [
+            f"from width {w} at batches of {b}"
+            for b, w in wins.items()
+            if w is not None
+        ]
+        gpu_machine = gpu["machine"]
+        text["gpu_sentence"] = (
+            f"The GPU lines come from an {gpu_machine['gpu']} (CUDA "
+            f"{gpu_machine['cuda']}, PyTorch {gpu_machine['torch']}), "
+            f"measured on {gpu['measured']} on another machine; a GPU step "
+            f"is timed as the mean of {gpu['steps_per_timing']} steps run "
+            "back to back, with the GPU's queue drained before the clock "
+            "starts and before it is read."
+        )
+        text["gpu_crossover_sentence"] = (
+            f"The GPU takes between {min(gpu_times) * 1e3:.1f} and "
+            f"{max(gpu_times) * 1e3:.1f} ms for every step in the sweep, "
+            "tiny or large: that is the cost of launching its kernels one "
+            "by one from Python, and it dwarfs the arithmetic. "
+            + (
+                "It overtakes NumPy (in float32, by 10% or more) "
+                + ", and ".join(first)
+                + ", and never at batches of "
+                + ", ".join(str(b) for b, w in wins.items() if w is None)
+                + "."
+                if first
+                else "It never clearly overtakes NumPy in this sweep."
+            )
+        )
+    boundary = cpu["boundary"]
+    text["boundary_points"] = str(boundary["grid_points"])
+    text["boundary_batched_ms"] = f"{boundary['batched_s'] * 1e3:.1f}"
+    text["boundary_looped_ms"] = f"{boundary['looped_s'] * 1e3:.0f}"
+    text["boundary_ratio"] = (
+        f"{boundary['looped_s'] / boundary['batched_s']:.0f}"
+    )
+    return text
