@@ -7,7 +7,9 @@ BIN := $(VENV)/bin
 # The extra index in requirements.txt is unreachable on some machines; fail fast there.
 PIP_INSTALL := $(BIN)/pip install --retries 0 --disable-pip-version-check
 INSTALLED := $(VENV)/.installed
-HELPERS := $(wildcard book/mlpcourse/*.py)
+# What the chapters read besides their own cells: the helper package and
+# the data it loads (the step benchmark).
+HELPERS := $(wildcard book/mlpcourse/*.py book/data/*)
 CHAPTERS := book/scratch_mlp book/pytorch_mlp
 JUPYTER_CACHE := _build/.jupyter_cache
 JUPYTERLAB := jupyterlab==4.6.6
@@ -31,8 +33,8 @@ $(INSTALLED): requirements.txt
 	touch $@
 
 # The jupyter cache hashes code cells only, and Sphinx re-reads a chapter only
-# when its own file changes. So a change to the helper package (or to the
-# installed packages) clears both, and the chapters execute again.
+# when its own file changes. So a change to the helper package, its data (or
+# the installed packages) clears both, and the chapters execute again.
 _build/.helpers-stamp: $(HELPERS) $(INSTALLED)
 	rm -rf $(JUPYTER_CACHE) _build/.doctrees
 	mkdir -p _build

@@ -115,6 +115,24 @@ def test_changing_the_helper_package_runs_the_chapters_again(tmp_path):
     assert result.log.count("Executed notebook in") == 2
 
 
+@pytest.mark.parametrize(
+    "changed", ["mlpcourse/stepbench.py", "data/step.json"]
+)
+def test_make_plans_a_rerun_for_every_input_of_the_chapters(tmp_path, changed):
+    """Both the package and the data it reads clear the cache (dry run)."""
+    copy = book_copy(tmp_path, with_cache=True)
+    later = time.time() + 5
+    os.utime(copy / "book" / changed, (later, later))
+    plan = subprocess.run(
+        ["make", "--no-print-directory", "-n", "book"],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    assert "rm -rf _build/.jupyter_cache" in plan, plan
+
+
 # Sphinx appends ?v=<checksum> to asset links only for files that existed
 # when the page was written: build state, not output.
 ASSET_VERSION = re.compile(r"\?v=[0-9a-f]+")

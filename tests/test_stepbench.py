@@ -10,6 +10,7 @@ import re
 import sys
 from pathlib import Path
 
+import matplotlib.colors
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -179,6 +180,24 @@ def test_time_figure_draws_the_file(committed, batch):
         np.testing.assert_array_equal(drawn[label].get_xdata(), widths)
         np.testing.assert_allclose(
             drawn[label].get_ydata(), np.array(seconds) * 1e3
+        )
+        chosen = sorted(
+            (p for p in points if p["batch"] == batch),
+            key=lambda p: p["width"],
+        )
+        band = [
+            c
+            for c in ax.collections
+            if tuple(c.get_facecolor()[0][:3])
+            == matplotlib.colors.to_rgb(plots.STEP_SERIES[key][0])
+        ]
+        assert len(band) == 1, label
+        corners = band[0].get_paths()[0].vertices
+        np.testing.assert_allclose(
+            corners[:, 1].min(), min(p["q1_s"] for p in chosen) * 1e3
+        )
+        np.testing.assert_allclose(
+            corners[:, 1].max(), max(p["q3_s"] for p in chosen) * 1e3
         )
     expected = [
         stepbench.crossover(committed, batch, device, dtype)

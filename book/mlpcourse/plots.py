@@ -323,6 +323,7 @@ def plot_step_times(
 ) -> Axes:
     """Milliseconds per training step against width, one line per series.
 
+    Each line is the median, its shaded band the middle half of the timings.
     A star marks where a PyTorch series becomes faster than NumPy for good
     (``stepbench.crossover``).
     """
@@ -341,6 +342,21 @@ def plot_step_times(
             marker=marker,
             linewidth=1.8,
             label=label,
+        )
+        # The spread of the timings: from the first to the third quartile.
+        points = stepbench.series(document, *key)
+        spread = sorted(
+            (p["width"], p["q1_s"] * 1e3, p["q3_s"] * 1e3)
+            for p in points
+            if p["batch"] == batch
+        )
+        ax.fill_between(
+            widths,
+            [low for _, low, _ in spread],
+            [high for *_, high in spread],
+            color=colour,
+            alpha=0.25,
+            linewidth=0,
         )
         if key[1] == "torch":
             width = stepbench.crossover(document, batch, key[0], key[2])
