@@ -17,7 +17,7 @@ from twin_checks import (
     training_gap,
 )
 
-from mlpcourse import parity, scratch, settings, torch_mlp, training
+from mlpcourse import parity, rounding, scratch, settings, torch_mlp, training
 
 TOLERANCE = parity.PARITY_TOLERANCE
 EXPERIMENTS = pytest.mark.parametrize(
@@ -285,3 +285,63 @@ def test_torch_initialisation_is_seeded_and_leaves_the_global_generator_alone():
     assert torch.equal(first.hidden.weight, again.hidden.weight)
     assert not torch.equal(first.hidden.weight, other.hidden.weight)
     assert torch.equal(torch.random.get_rng_state(), state)
+
+
+def twins(weight_shift: float = 0.0, loss_shift: float = 0.0):
+    """Untrained twins, optionally pushed apart in one weight or one loss."""
+    model = settings.LINEAR.make_scratch_model()
+    copy = torch_mlp.TorchMLP.copy_of(model)
+    with torch.no_grad():
+        copy.output.weight[0, 0] -= weight_shift
+    losses = np.linspace(1.0, 0.5, 4)
+    shifted = losses.copy()
+    shifted[2] -= loss_shift
+    return parity.TwinRuns(model, losses, copy, shifted)
+
+
+def test_largest_difference_is_the_largest_absolute_gap():
+    first = {"a": np.array([0.0, 2.0]), "b": np.array([[1.0]])}
+    second = {"a": np.array([0.0, 5.0]), "b": np.array([[-1.0]])}
+    assert parity.largest_difference(first, second) == 3.0
+    assert parity.largest_difference(second, first) == 3.0
+    with pytest.raises(ValueError, match="must name the same arrays"):
+        parity.largest_difference(first, {"a": first["a"]})
+
+
+@pytest.mark.parametrize(
+    "weight_shift, loss_shift, agree",
+    [(0.0, 0.0, True), (1e-6, 0.0, False), (0.0, 1e-6, False)],
+)
+def test_the_report_says_agree_only_when_both_gaps_are_tiny(
+    weight_shift, loss_shift, agree
+):
+    runs = twins(weight_shift, loss_shift)
+    gap = parity.gaps(runs)
+    assert gap.agree is agree
+    assert gap.parameters == pytest.approx(weight_shift, abs=1e-15)
+    assert gap.losses == pytest.approx(loss_shift, abs=1e-15)
+    text = parity.report(runs)
+    assert text.endswith(f"both within 1e-09: {agree}")
+    if weight_shift:
+        assert "final parameters: 1.0e-06, above 1e-09" in text
+    if loss_shift:
+        assert "over 4 epochs: 1.0e-06, above 1e-09" in text
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (0.0, "below 1e-12"),
+        (4.4e-14, "below 1e-12"),
+        (2e-12, "below 1e-09"),
+        (1e-9, "1.0e-09, above 1e-09"),
+    ],
+)
+def test_rounding_level_numbers_print_as_bounds(value, text):
+    assert rounding.below(value, parity.REPORT_BOUNDS) == text
+
+
+@pytest.mark.parametrize("value", [-1e-15, float("nan")])
+def test_a_gap_is_never_negative_or_nan(value):
+    with pytest.raises(ValueError, match="non-negative number"):
+        rounding.below(value, parity.REPORT_BOUNDS)

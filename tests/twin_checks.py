@@ -13,7 +13,7 @@ from torch import nn
 from mlpcourse import gradcheck, scratch, torch_mlp
 from mlpcourse.parity import largest_difference
 
-GRADCHECK_TOLERANCE = 1e-6
+GRADCHECK_TOLERANCE = gradcheck.TOLERANCE
 
 
 def forward_gap(model: scratch.MLP, points: np.ndarray) -> float:
