@@ -111,7 +111,8 @@ def smallest_glyph_points(text) -> float:
 
 
 @pytest.mark.parametrize(
-    "kind", ["data", "losses", "boundary", "step times", "step speed"]
+    "kind",
+    ["data", "losses", "accuracy", "boundary", "step times", "step speed"],
 )
 def test_every_figure_stays_readable_on_a_phone(circle, kind):
     """The page tests convert TEXT_POINTS and FIGURE_DPI into CSS px."""
@@ -119,6 +120,9 @@ def test_every_figure_stays_readable_on_a_phone(circle, kind):
         "data": lambda: plots.plot_data(circle, title="Data"),
         "losses": lambda: plots.plot_losses(
             {"run": np.geomspace(1, 0.01, 500)}, title="Loss"
+        ),
+        "accuracy": lambda: plots.plot_accuracy(
+            {"run": np.linspace(0.5, 1, 501)}, title="Accuracy"
         ),
         "boundary": lambda: plots.plot_decision_boundary(
             inside_circle, circle, title="Boundary"

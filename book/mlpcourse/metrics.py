@@ -13,3 +13,27 @@ def accuracy(predicted: np.ndarray, labels: np.ndarray) -> float:
     labels = as_float_array(labels, "labels", ndim=1)
     same_length(predicted, labels, ("predicted", "labels"))
     return float(np.mean(predicted == labels))
+
+
+LAST_EPOCHS = 50
+"""How many final epochs the accuracy summary looks at."""
+
+
+def accuracy_summary(per_epoch: np.ndarray, last: int = LAST_EPOCHS) -> str:
+    """The final accuracy, with the median and range of the last epochs.
+
+    A minibatch step can move the boundary across points near it, so one
+    epoch's accuracy is a sample; the median of the last ``last`` epochs
+    does not depend on which epoch the run happens to stop at.
+    """
+    per_epoch = as_float_array(per_epoch, "per_epoch", ndim=1)
+    if len(per_epoch) < last:
+        raise ValueError(
+            f"per_epoch must hold at least {last} epochs, got {len(per_epoch)}"
+        )
+    window = per_epoch[-last:]
+    return (
+        f"final {per_epoch[-1]:.3f}\n"
+        f"  last {last} epochs: median {np.median(window):.3f}, "
+        f"from {window.min():.3f} to {window.max():.3f}"
+    )

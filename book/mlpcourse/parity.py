@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 import numpy as np
@@ -12,36 +12,64 @@ from . import scratch, torch_mlp
 from .data import Dataset
 from .rounding import below
 from .settings import Experiment
+from .training import Recorder
+
+Predictor = scratch.MLP | torch_mlp.TorchMLP
 
 PARITY_TOLERANCE = 1e-9
 """In float64 the two runs may differ by rounding alone: at most this much."""
 
 
 class TwinRuns(NamedTuple):
-    """Both networks after training, with their loss per epoch."""
+    """Both networks after training, with their loss per epoch.
+
+    With a ``measure``, also what it measured before training and after
+    every epoch (the accuracy, say), for each network.
+    """
 
     scratch_model: scratch.MLP
     scratch_losses: np.ndarray
     torch_model: torch_mlp.TorchMLP
     torch_losses: np.ndarray
+    scratch_measured: np.ndarray | None = None
+    torch_measured: np.ndarray | None = None
 
 
 def train_both(
     experiment: Experiment,
     dataset: Dataset,
     dtype: torch.dtype = torch.float64,
+    measure: Callable[[Predictor], float] | None = None,
 ) -> TwinRuns:
-    """Train a scratch MLP and a PyTorch copy of its initial weights alike."""
+    """Train a scratch MLP and a PyTorch copy of its initial weights alike.
+
+    ``measure(model)``, if given, is recorded before and after every epoch.
+    """
     scratch_model = experiment.make_scratch_model()
     torch_model = torch_mlp.TorchMLP.copy_of(scratch_model, dtype=dtype)
     options = experiment.training_options()
+    records = [
+        Recorder(lambda model=model: measure(model)) if measure else None
+        for model in (scratch_model, torch_model)
+    ]
     scratch_losses = scratch.train(
-        scratch_model, dataset.points, dataset.targets, **options
+        scratch_model,
+        dataset.points,
+        dataset.targets,
+        **options,
+        on_epoch=records[0],
     )
     torch_losses = torch_mlp.train(
-        torch_model, dataset.points, dataset.targets, **options
+        torch_model,
+        dataset.points,
+        dataset.targets,
+        **options,
+        on_epoch=records[1],
     )
-    return TwinRuns(scratch_model, scratch_losses, torch_model, torch_losses)
+    measured = [None if r is None else np.array(r.values) for r in records]
+    return TwinRuns(
+        scratch_model, scratch_losses, torch_model, torch_losses, *measured
+    )
 
 
 def largest_difference(

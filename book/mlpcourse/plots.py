@@ -18,6 +18,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 from . import stepbench
 from .checks import as_float_array, positive_int, same_length
 from .data import Dataset
+from .metrics import LAST_EPOCHS
 
 BLUE, ORANGE, VERMILLION, BLACK = "#0072B2", "#E69F00", "#D55E00", "#000000"
 CLASS_STYLES = [(BLUE, "o"), (ORANGE, "s")]
@@ -421,4 +422,48 @@ def plot_step_throughput(
             fontsize=TEXT_POINTS,
         )
     _legend_below(ax, *ax.get_legend_handles_labels())
+    return ax
+
+
+def plot_accuracy(
+    curves: Mapping[str, np.ndarray],
+    *,
+    title: str,
+    last: int = LAST_EPOCHS,
+    ax: Axes | None = None,
+) -> Axes:
+    """Training accuracy per epoch (epoch 0 is before training).
+
+    The last ``last`` epochs are shaded: the window that the accuracy
+    summary (``metrics.accuracy_summary``) takes its median and range from.
+    """
+    if not isinstance(curves, Mapping) or not curves:
+        raise TypeError(
+            "curves must be a non-empty mapping from run names to accuracies"
+        )
+    ax = _axes(ax, WIDE_FIGURE)
+    for (name, values), (colour, style) in zip(
+        curves.items(), CURVE_STYLES, strict=False
+    ):
+        values = as_float_array(values, f"curves[{name!r}]", ndim=1)
+        ax.plot(
+            np.arange(len(values)),
+            values,
+            color=colour,
+            linestyle=style,
+            linewidth=1.4,
+            label=name,
+        )
+    epochs = len(values) - 1
+    ax.axvspan(
+        epochs - last + 1,
+        epochs,
+        color=BLACK,
+        alpha=0.08,
+        label=f"last {last} epochs",
+    )
+    ax.set_ylim(min(0.4, float(np.min(values))), 1.02)
+    _titles(ax, title, "epoch", "training accuracy")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=TEXT_POINTS, loc="lower right")
     return ax

@@ -12,7 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .checks import as_float_array, positive_ints, same_shape, valid_seed
-from .training import check_loss, check_training_args, epoch_batches
+from .training import (
+    EpochHook,
+    check_loss,
+    check_training_args,
+    epoch_batches,
+)
 
 Array = np.ndarray
 
@@ -219,6 +224,7 @@ def train(
     epochs: int,
     batch_size: int,
     shuffle_seed: int,
+    on_epoch: EpochHook | None = None,
 ) -> Array:
     """Minibatch gradient descent on the MSE; returns each epoch's loss."""
     shape = (model.hidden.weights.shape[0], model.output.weights.shape[1])
@@ -239,4 +245,6 @@ def train(
         losses[epoch] = check_loss(
             epoch_loss / len(points), epoch, learning_rate
         )
+        if on_epoch is not None:  # a recorder, for instance (optional)
+            on_epoch(epoch + 1)
     return losses

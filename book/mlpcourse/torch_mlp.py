@@ -10,7 +10,12 @@ from torch import nn
 
 from . import scratch
 from .checks import as_float_array, positive_ints, valid_seed
-from .training import check_loss, check_training_args, epoch_batches
+from .training import (
+    EpochHook,
+    check_loss,
+    check_training_args,
+    epoch_batches,
+)
 
 # Where the course's PyTorch networks and tensors live: the CPU, also on a
 # machine with a GPU. The course's networks are far too small to gain from
@@ -143,6 +148,7 @@ def train(
     epochs: int,
     batch_size: int,
     shuffle_seed: int,
+    on_epoch: EpochHook | None = None,
 ) -> np.ndarray:
     """The loop of ``scratch.train``, with PyTorch doing the calculus."""
     shape = (model.hidden.in_features, model.output.out_features)
@@ -169,4 +175,6 @@ def train(
         losses[epoch] = check_loss(
             epoch_loss / len(points), epoch, learning_rate
         )
+        if on_epoch is not None:  # a recorder, for instance (optional)
+            on_epoch(epoch + 1)
     return losses

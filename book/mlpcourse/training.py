@@ -8,11 +8,39 @@ the networks alone.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
 from .checks import as_float_array, positive_float, positive_int, same_length
+
+EpochHook = Callable[[int], None]
+"""Called by both training loops after each epoch, with its number (from 1).
+
+It sees the network as that epoch left it: a way to record how training
+went (accuracy per epoch, snapshots) without adding to the loop itself.
+"""
+
+
+class Recorder:
+    """An epoch hook that records ``measure()`` before and after each epoch.
+
+    ``values[0]`` is measured when the recorder is made, before training;
+    ``values[k]`` after epoch k.
+    """
+
+    def __init__(self, measure: Callable[[], float]) -> None:
+        if not callable(measure):
+            raise TypeError(
+                f"measure must be callable, got {type(measure).__name__}"
+            )
+        self.measure = measure
+        self.values: list[float] = [measure()]
+        self.epochs: list[int] = [0]
+
+    def __call__(self, epoch: int) -> None:
+        self.values.append(self.measure())
+        self.epochs.append(epoch)
 
 
 class TrainingDiverged(FloatingPointError):
