@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from mlpcourse import plots, scratch, settings, torch_mlp, training
+from mlpcourse import parity, plots, scratch, settings, torch_mlp, training
 from mlpcourse.metrics import accuracy_summary
 
 LINEAR = settings.LINEAR
@@ -68,3 +68,41 @@ def test_accuracy_figure_draws_every_epoch_and_shades_the_window():
     start, end = window.get_x(), window.get_x() + window.get_width()
     assert (start, end) == (81, 100)
     assert ax.get_ylabel() == "training accuracy"
+
+
+def test_gap_figure_draws_each_gap_with_zero_at_the_floor():
+    gap = np.array([0.0, 1e-16, 1e-12, 1e-3])
+    ax = plots.plot_gaps({"runs": gap}, title="Gap", tolerance=1e-9)
+    (line,) = [li for li in ax.get_lines() if li.get_label() == "runs"]
+    np.testing.assert_array_equal(line.get_xdata(), [1, 2, 3, 4])
+    np.testing.assert_array_equal(
+        line.get_ydata(), [plots.GAP_FLOOR, 1e-16, 1e-12, 1e-3]
+    )
+    (tolerance,) = [
+        li for li in ax.get_lines() if li.get_label() == "tolerance, 1e-09"
+    ]
+    assert tolerance.get_ydata()[0] == 1e-9
+    with pytest.raises(ValueError, match="must hold gaps, not signs"):
+        plots.plot_gaps({"runs": -gap}, title="Gap", tolerance=1e-9)
+
+
+def test_one_step_agrees_to_rounding_for_any_setting():
+    circle = settings.CIRCLE.make_dataset()
+    for width, rate, batch in [(3, 0.01, 1), (128, 5.0, 7), (16, 30.0, 500)]:
+        gap = parity.one_step_gap(width, rate, batch, circle)
+        assert gap < 1e-12, (width, rate, batch, gap)
+
+
+def test_a_broken_claim_names_claim_measurement_and_setting():
+    runs = parity.TwinRuns(
+        LINEAR.make_scratch_model(),
+        np.array([1.0, 0.5]),
+        torch_mlp.TorchMLP.copy_of(LINEAR.make_scratch_model()),
+        np.array([1.0, 0.4]),
+    )
+    with pytest.raises(parity.ClaimBroken) as broken:
+        parity.require_agreement(runs, "settings.LINEAR.learning_rate")
+    message = str(broken.value)
+    assert "agree within 1e-09 at every epoch" in message
+    assert "loss gap 1.0e-01 (largest at epoch 2)" in message
+    assert "Setting involved: settings.LINEAR.learning_rate" in message

@@ -44,7 +44,7 @@ def test_page_renders_offline_and_cleanly(site, browser, path):
 
 @pytest.mark.parametrize(
     "path, figures, math_blocks",
-    [("book/scratch_mlp.html", 7, 50), ("book/pytorch_mlp.html", 8, 20)],
+    [("book/scratch_mlp.html", 7, 50), ("book/pytorch_mlp.html", 9, 20)],
 )
 def test_chapters_show_their_figures_and_maths(
     site, browser, path, figures, math_blocks

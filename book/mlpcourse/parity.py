@@ -130,3 +130,66 @@ def report(runs: TwinRuns) -> str:
         f"{below(gap.parameters, REPORT_BOUNDS)}\n"
         f"both within {PARITY_TOLERANCE:.0e}: {gap.agree}"
     )
+
+
+class ClaimBroken(AssertionError):
+    """A sentence of the book no longer matches what the code measured."""
+
+
+def require(claim: str, holds: bool, *, measured: str, setting: str) -> None:
+    """Fail the chapter, naming the claim, the measurement and the setting.
+
+    Chapters call this right after computing what their prose states, so a
+    change of settings that breaks a sentence fails ``make book`` instead
+    of leaving the sentence wrong.
+    """
+    if not holds:
+        raise ClaimBroken(
+            f"The book claims: {claim}. Measured: {measured}. "
+            f"Setting involved: {setting}. Change the setting back, or "
+            "rewrite the claim to match the measurement."
+        )
+
+
+def require_agreement(runs: TwinRuns, setting: str) -> None:
+    """Claim: the two runs agree within the tolerance at every epoch."""
+    gap = gaps(runs)
+    worst = int(np.argmax(np.abs(runs.scratch_losses - runs.torch_losses)))
+    require(
+        "the NumPy and PyTorch runs agree within "
+        f"{PARITY_TOLERANCE:.0e} at every epoch",
+        gap.agree,
+        measured=f"loss gap {gap.losses:.1e} (largest at epoch {worst + 1}), "
+        f"final parameter gap {gap.parameters:.1e}",
+        setting=setting,
+    )
+
+
+def one_step_gap(
+    n_hidden: int, learning_rate: float, batch_size: int, dataset: Dataset
+) -> float:
+    """Largest parameter difference after one step of each network.
+
+    Both start from the same weights and take one gradient-descent step on
+    the first ``batch_size`` points of the dataset, with tanh layers.
+    """
+    model = scratch.MLP(
+        dataset.points.shape[1],
+        n_hidden,
+        dataset.targets.shape[1],
+        "tanh",
+        "tanh",
+        seed=0,
+    )
+    copy = torch_mlp.TorchMLP.copy_of(model)
+    options = {
+        "learning_rate": learning_rate,
+        "epochs": 1,
+        "batch_size": batch_size,
+        "shuffle_seed": 0,
+    }
+    points = dataset.points[:batch_size]
+    targets = dataset.targets[:batch_size]
+    scratch.train(model, points, targets, **options)
+    torch_mlp.train(copy, points, targets, **options)
+    return largest_difference(model.parameters(), copy.scratch_arrays())

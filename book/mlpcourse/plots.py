@@ -115,13 +115,15 @@ def _draw_points(ax: Axes, dataset: Dataset) -> None:
     ax.set(xlim=(0, 1), ylim=(0, 1), aspect="equal")
 
 
-def _legend_below(ax: Axes, handles: list, labels: list[str]) -> None:
+def _legend_below(
+    ax: Axes, handles: list, labels: list[str], columns: int = 2
+) -> None:
     ax.legend(
         handles,
         labels,
         loc="upper center",
         bbox_to_anchor=(0.5, -0.14),
-        ncol=2,
+        ncol=columns,
         fontsize=TEXT_POINTS,
         frameon=False,
     )
@@ -466,4 +468,55 @@ def plot_accuracy(
     _titles(ax, title, "epoch", "training accuracy")
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=TEXT_POINTS, loc="lower right")
+    return ax
+
+
+GAP_FLOOR = 1e-18
+"""Gaps of exactly 0 are drawn here, below every rounding-level gap."""
+
+
+def plot_gaps(
+    curves: Mapping[str, np.ndarray],
+    *,
+    title: str,
+    tolerance: float,
+    ax: Axes | None = None,
+) -> Axes:
+    """Per-epoch gaps between two runs on a log scale, with a tolerance line.
+
+    A gap of exactly 0 is drawn at ``GAP_FLOOR``.
+    """
+    if not isinstance(curves, Mapping) or not curves:
+        raise TypeError("curves must be a non-empty mapping of named gaps")
+    ax = _axes(ax, WIDE_FIGURE)
+    for (name, gap), (colour, style) in zip(
+        curves.items(), CURVE_STYLES, strict=False
+    ):
+        gap = as_float_array(gap, f"curves[{name!r}]", ndim=1)
+        if np.any(gap < 0):
+            raise ValueError(f"curves[{name!r}] must hold gaps, not signs")
+        ax.plot(
+            np.arange(1, len(gap) + 1),
+            np.maximum(gap, GAP_FLOOR),
+            color=colour,
+            linestyle=style,
+            linewidth=1.4,
+            label=name,
+        )
+    ax.axhline(
+        tolerance,
+        color=BLACK,
+        linewidth=1.0,
+        linestyle=(0, (1, 3)),
+        label=f"tolerance, {tolerance:.0e}",
+    )
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(numticks=8))
+    ax.yaxis.set_major_formatter(
+        FuncFormatter(lambda value, _: f"{value:.0e}")
+    )
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    _titles(ax, title, "epoch", "loss gap")
+    ax.grid(True, which="major", alpha=0.3)
+    _legend_below(ax, *ax.get_legend_handles_labels(), columns=1)
     return ax
