@@ -58,7 +58,7 @@ def make_book(copy: Path) -> subprocess.CompletedProcess:
 def insert_cell(chapter: Path, source: str) -> None:
     """Add a code cell right after the chapter's imports."""
     text = chapter.read_text()
-    anchor = "from mlpcourse.listing import show_source\n"
+    anchor = "from mlpcourse.listing import"
     position = text.index("```\n", text.index(anchor)) + len("```\n")
     chapter.write_text(
         text[:position]
@@ -113,6 +113,25 @@ def test_changing_the_helper_package_runs_the_chapters_again(tmp_path):
     assert result.returncode == 0, result.log[-3000:]
     assert "Using cached notebook" not in result.log
     assert result.log.count("Executed notebook in") == 2
+
+
+def test_a_setting_that_breaks_a_claim_fails_the_build_naming_it(tmp_path):
+    """The author's change from the issue: the circle's rate 0.05 -> 0.1."""
+    copy = book_copy(tmp_path, with_cache=True)
+    settings = copy / "book" / "mlpcourse" / "settings.py"
+    source = settings.read_text()
+    assert source.count("learning_rate=0.05,") == 1
+    settings.write_text(
+        source.replace("learning_rate=0.05,", "learning_rate=0.1,")
+    )
+    result = make_book(copy)
+    assert result.returncode != 0, result.log[-3000:]
+    assert (
+        "ClaimBroken: The book claims: the NumPy and PyTorch runs agree "
+        "within 1e-09 at every epoch. Measured: loss gap" in result.log
+    )
+    assert "Setting involved: settings.CIRCLE." in result.log
+    assert "pytorch_mlp.md" in result.log
 
 
 @pytest.mark.parametrize(

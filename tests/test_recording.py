@@ -3,7 +3,15 @@
 import numpy as np
 import pytest
 
-from mlpcourse import parity, plots, scratch, settings, torch_mlp, training
+from mlpcourse import (
+    claims,
+    parity,
+    plots,
+    scratch,
+    settings,
+    torch_mlp,
+    training,
+)
 from mlpcourse.metrics import accuracy_summary
 
 LINEAR = settings.LINEAR
@@ -100,7 +108,7 @@ def test_a_broken_claim_names_claim_measurement_and_setting():
         torch_mlp.TorchMLP.copy_of(LINEAR.make_scratch_model()),
         np.array([1.0, 0.4]),
     )
-    with pytest.raises(parity.ClaimBroken) as broken:
+    with pytest.raises(claims.ClaimBroken) as broken:
         parity.require_agreement(runs, "settings.LINEAR.learning_rate")
     message = str(broken.value)
     assert "agree within 1e-09 at every epoch" in message

@@ -32,22 +32,16 @@ def show_source(obj: object) -> Markdown:
     )
 
 
-class Words(str):
-    """Text that shows without quotes, so glued prose reads naturally."""
-
-    def __repr__(self) -> str:
-        return str(self)
-
-
 def glue_prose(values: dict[str, str]) -> None:
     """Hand measured values to the page's prose (MyST-NB's ``glue``).
 
     The book's build has MyST-NB; a notebook opened in plain Jupyter does
-    not, and there the prose shows the names of the values instead.
+    not, and there the prose shows the names of the values instead. Text
+    is glued as text: MyST-NB strips the quotes of its ``repr``.
     """
     try:
         from myst_nb import glue
     except ImportError:
         return
     for name, text in values.items():
-        glue(name, Words(text), display=False)
+        glue(name, str(text), display=False)

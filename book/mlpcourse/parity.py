@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from . import scratch, torch_mlp
+from .claims import require
 from .data import Dataset
 from .rounding import below
 from .settings import Experiment
@@ -130,25 +131,6 @@ def report(runs: TwinRuns) -> str:
         f"{below(gap.parameters, REPORT_BOUNDS)}\n"
         f"both within {PARITY_TOLERANCE:.0e}: {gap.agree}"
     )
-
-
-class ClaimBroken(AssertionError):
-    """A sentence of the book no longer matches what the code measured."""
-
-
-def require(claim: str, holds: bool, *, measured: str, setting: str) -> None:
-    """Fail the chapter, naming the claim, the measurement and the setting.
-
-    Chapters call this right after computing what their prose states, so a
-    change of settings that breaks a sentence fails ``make book`` instead
-    of leaving the sentence wrong.
-    """
-    if not holds:
-        raise ClaimBroken(
-            f"The book claims: {claim}. Measured: {measured}. "
-            f"Setting involved: {setting}. Change the setting back, or "
-            "rewrite the claim to match the measurement."
-        )
 
 
 def require_agreement(runs: TwinRuns, setting: str) -> None:

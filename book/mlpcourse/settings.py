@@ -60,6 +60,14 @@ class Experiment:
             seed=self.init_seed,
         )
 
+    @property
+    def label(self) -> str:
+        """The network in a few words, for figure titles: 2-4-1 MLP, tanh."""
+        return (
+            f"{self.n_inputs}-{self.n_hidden}-{self.n_outputs} MLP, "
+            f"{self.hidden_activation} then {self.output_activation}"
+        )
+
     def training_options(self) -> dict[str, Any]:
         """Keyword arguments for ``scratch.train`` and ``torch_mlp.train``."""
         return {
@@ -101,3 +109,48 @@ CIRCLE = Experiment(
     init_seed=1,
     shuffle_seed=2,
 )
+
+ACTIVATION_NAMES = {
+    "relu": "ReLU",
+    "sigmoid": "a sigmoid",
+    "tanh": "tanh",
+    "identity": "no activation",
+}
+
+
+def facts() -> dict[str, str]:
+    """The settings as the chapters' prose states them (MyST-NB's glue).
+
+    Change a setting above and every sentence quoting it changes with it.
+    """
+    text = {}
+    for prefix, experiment in (("linear", LINEAR), ("circle", CIRCLE)):
+        steps = -(-experiment.n_points // experiment.batch_size)  # ceil
+        whole = experiment.batch_size >= experiment.n_points
+        batch = min(experiment.batch_size, experiment.n_points)
+        factor = batch * experiment.n_outputs / 2
+        text |= {
+            f"{prefix}_points": f"{experiment.n_points:,}",
+            f"{prefix}_inputs": str(experiment.n_inputs),
+            f"{prefix}_hidden": str(experiment.n_hidden),
+            f"{prefix}_outputs": str(experiment.n_outputs),
+            f"{prefix}_shape": f"{experiment.n_inputs}-{experiment.n_hidden}"
+            f"-{experiment.n_outputs}",
+            f"{prefix}_hidden_activation": ACTIVATION_NAMES[
+                experiment.hidden_activation
+            ],
+            f"{prefix}_output_activation": ACTIVATION_NAMES[
+                experiment.output_activation
+            ],
+            f"{prefix}_rate": f"{experiment.learning_rate:g}",
+            f"{prefix}_epochs": f"{experiment.epochs:,}",
+            f"{prefix}_batches": "the whole dataset as one batch"
+            if whole
+            else f"minibatches of {experiment.batch_size} points",
+            f"{prefix}_batch": str(experiment.batch_size),
+            f"{prefix}_steps_per_epoch": f"{steps:,}",
+            f"{prefix}_steps": f"{steps * experiment.epochs:,}",
+            # The half-sum loss's gradient over the mean's: n k / 2 per batch.
+            f"{prefix}_half_sum_factor": f"{factor:g}",
+        }
+    return text

@@ -466,7 +466,7 @@ def facts(document: dict[str, Any]) -> dict[str, str]:
             )
         )
     boundary = cpu["boundary"]
-    text["boundary_points"] = str(boundary["grid_points"])
+    text["boundary_points"] = f"{boundary['grid_points']:,}"
     text["boundary_batched_ms"] = f"{boundary['batched_s'] * 1e3:.1f}"
     text["boundary_looped_ms"] = f"{boundary['looped_s'] * 1e3:.0f}"
     text["boundary_ratio"] = (
