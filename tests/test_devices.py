@@ -213,7 +213,7 @@ def check_copy_and_solution(page, how: str) -> None:
     press(page, page.locator(".copybtn").first, how)
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.startswith("import matplotlib.pyplot as plt"), copied
-    solution = page.locator("details.sd-dropdown").first
+    solution = page.locator("details.hide").first
     code = solution.locator("pre").first
     assert not code.is_visible()
     press(page, solution.locator("summary"), how)
@@ -293,12 +293,13 @@ def test_keyboard_walk_meets_only_named_visible_stops(site, browser, device):
             )
             if stop is None:
                 break
-            # What a screen reader announces: a role with a name, or text
-            # (a code block that scrolls is a stop, and reads its code).
+            # What a screen reader announces: a role with a name, or with
+            # text (a code block that scrolls is a stop, and reads its code;
+            # a folded solution's toggle reads "Show the solution").
             spoken = page.locator(":focus").aria_snapshot().splitlines()[0]
             stop["spoken"] = spoken[:60]
             stop["name"] = bool(
-                re.match(r"""- '?[\w ]+ "[^"]+"|- text: \S""", spoken)
+                re.match(r"""- '?[\w ]+ "[^"]+"|- [\w ]+: \S""", spoken)
             )
             seen.append(stop)
         assert len(seen) > 30
@@ -314,7 +315,7 @@ def test_chapters_print_whole_on_a4(site, browser, path):
     with Visit(browser, f"{site}/{path}", **options) as visit:
         page = visit.page
         page.emulate_media(media="print")
-        solutions = page.locator("details.sd-dropdown pre")
+        solutions = page.locator("details.hide pre")
         assert solutions.count() >= 3
         for index in range(solutions.count()):
             assert solutions.nth(index).is_visible(), "a solution is folded"

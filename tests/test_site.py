@@ -96,7 +96,7 @@ def test_tabs_switch_together(site, browser):
 def test_exercise_solutions_stay_hidden_until_opened(site, browser):
     with Visit(browser, f"{site}/book/scratch_mlp.html") as visit:
         page = visit.page
-        solution = page.locator("details.sd-dropdown").first
+        solution = page.locator("details.hide").first
         code = solution.locator("pre").first
         assert not code.is_visible()
         solution.locator("summary").click()

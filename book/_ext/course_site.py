@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from docutils import nodes
+from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput
 from PIL import Image, ImageDraw
 from sphinx.application import Sphinx
 
@@ -45,6 +46,23 @@ def link_figures_to_full_size(app: Sphinx, doctree: nodes.document) -> None:
         if "cell_output" in output["classes"]:
             for image in output.findall(nodes.image):
                 image.setdefault("width", "100%")
+
+
+def visit_folded_cell(translator: Any, node: HideCodeCellNode) -> None:
+    """MyST-NB's folded cell (the exercise solutions), named by its prompt.
+
+    MyST-NB labels every such toggle "Toggle hidden content", which hides
+    the prompt a reader sees ("Show the solution") from screen readers and
+    contradicts it (axe's label-content-name-mismatch).
+    """
+    classes = " ".join(node["classes"])
+    translator.body.append(
+        f'<details class="admonition hide {classes}">\n<summary>\n'
+        '<p class="collapsed admonition-title">'
+        f"{html.escape(node['prompt_show'])}</p>\n"
+        '<p class="expanded admonition-title">'
+        f"{html.escape(node['prompt_hide'])}</p>\n</summary>\n"
+    )
 
 
 def write_redirect_page(app: Sphinx, exception: Exception | None) -> None:
@@ -120,6 +138,11 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # Before sphinx-external-toc's own redirect (priority 500).
     app.connect("build-finished", write_redirect_page, priority=400)
     app.connect("build-finished", write_favicon_ico)
+    app.add_node(
+        HideCodeCellNode,
+        override=True,
+        html=(visit_folded_cell, depart_HideCellInput),
+    )
     app.add_css_file("course.css")
     app.add_js_file("course.js", loading_method="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
