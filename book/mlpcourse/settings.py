@@ -129,6 +129,7 @@ def facts() -> dict[str, str]:
         whole = experiment.batch_size >= experiment.n_points
         batch = min(experiment.batch_size, experiment.n_points)
         factor = batch * experiment.n_outputs / 2
+        entries = experiment.n_points * experiment.n_outputs
         text |= {
             f"{prefix}_points": f"{experiment.n_points:,}",
             f"{prefix}_inputs": str(experiment.n_inputs),
@@ -148,6 +149,9 @@ def facts() -> dict[str, str]:
             if whole
             else f"minibatches of {experiment.batch_size} points",
             f"{prefix}_batch": str(experiment.batch_size),
+            f"{prefix}_init_seed": str(experiment.init_seed),
+            # The mean squared error averages over every output entry.
+            f"{prefix}_entries": f"{entries:,}",
             f"{prefix}_steps_per_epoch": f"{steps:,}",
             f"{prefix}_steps": f"{steps * experiment.epochs:,}",
             # The half-sum loss's gradient over the mean's: n k / 2 per batch.
