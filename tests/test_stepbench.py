@@ -288,3 +288,15 @@ def test_the_package_picks_its_device_in_one_place(monkeypatch):
         ("torch_mlp.py", "device=DEVICE"),
         ("torch_mlp.py", "device=DEVICE"),
     ]
+
+
+@pytest.mark.parametrize(
+    "ratio, words",
+    [
+        (0.5, "PyTorch is 2.0 times as fast"),
+        (1.05, "a tie within 10%"),
+        (1.66, "NumPy is 1.7 times as fast"),
+    ],
+)
+def test_the_largest_size_verdict_follows_the_ratio(ratio, words):
+    assert stepbench._verdict(ratio) == words

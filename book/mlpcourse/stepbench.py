@@ -361,6 +361,15 @@ def _point(points: list[Point], batch: int, width: int) -> Point:
     )
 
 
+def _verdict(ratio: float) -> str:
+    """PyTorch's time over NumPy's, in words, with the 10% margin."""
+    if ratio <= 1 / CLEAR_MARGIN:
+        return f"PyTorch is {1 / ratio:.1f} times as fast"
+    if ratio >= CLEAR_MARGIN:
+        return f"NumPy is {ratio:.1f} times as fast"
+    return "a tie within 10%"
+
+
 def facts(document: dict[str, Any]) -> dict[str, str]:
     """Every number and claim chapter 2 states about speed, as text.
 
@@ -395,6 +404,9 @@ def facts(document: dict[str, Any]) -> dict[str, str]:
         "largest_numpy_ms": f"{biggest['numpy']['median_s'] * 1e3:.0f}",
         "largest_torch_ms": f"{biggest['torch']['median_s'] * 1e3:.0f}",
         "largest_size": f"{widest} hidden units and batches of {large}",
+        "largest_verdict": _verdict(
+            biggest["torch"]["median_s"] / biggest["numpy"]["median_s"]
+        ),
         "numpy_gflops": f"{achieved:.1f}",
         "cpu_peak_gflops": f"{peak:.0f}",
         "peak_percent": f"{100 * achieved / peak:.1f}",
