@@ -288,25 +288,30 @@ STEP_SERIES = {
 }
 
 
-def _step_lines(
-    document: Mapping, batch: int, value: Callable[[dict], float]
-) -> list[tuple[tuple[str, str, str], list[int], list[float]]]:
-    """Each series in the file at one batch size: widths and values."""
-    lines = []
-    for key in STEP_SERIES:
-        points = stepbench.series(document, *key)
-        if points is None:
-            continue
-        chosen = sorted(
-            (p for p in points if p["batch"] == batch),
-            key=lambda p: p["width"],
-        )
-        if not chosen:
-            raise ValueError(f"the benchmark has no batch of {batch}")
-        lines.append(
-            (key, [p["width"] for p in chosen], [value(p) for p in chosen])
-        )
-    return lines
+def _step_series(
+    document: Mapping, batch: int
+) -> list[tuple[tuple[str, str, str], list[dict]]]:
+    """Each series in the file, with its points at one batch size."""
+    return [
+        (key, stepbench.batch_points(points, batch))
+        for key in STEP_SERIES
+        if (points := stepbench.series(document, *key)) is not None
+    ]
+
+
+def _draw_step_series(
+    ax: Axes, key: tuple[str, str, str], widths: list, values: list
+) -> None:
+    colour, style, marker, label = STEP_SERIES[key]
+    ax.plot(
+        widths,
+        values,
+        color=colour,
+        linestyle=style,
+        marker=marker,
+        linewidth=1.8,
+        label=label,
+    )
 
 
 def _step_axes(ax: Axes | None, title: str, ylabel: str) -> Axes:
@@ -333,31 +338,16 @@ def plot_step_times(
     ax = _step_axes(
         ax, f"One training step, batch of {batch}", "time per step (ms)"
     )
-    for key, widths, times in _step_lines(
-        document, batch, lambda p: p["median_s"] * 1e3
-    ):
-        colour, style, marker, label = STEP_SERIES[key]
-        ax.plot(
-            widths,
-            times,
-            color=colour,
-            linestyle=style,
-            marker=marker,
-            linewidth=1.8,
-            label=label,
-        )
+    for key, points in _step_series(document, batch):
+        widths = [p["width"] for p in points]
+        times = [p["median_s"] * 1e3 for p in points]
+        _draw_step_series(ax, key, widths, times)
         # The spread of the timings: from the first to the third quartile.
-        points = stepbench.series(document, *key)
-        spread = sorted(
-            (p["width"], p["q1_s"] * 1e3, p["q3_s"] * 1e3)
-            for p in points
-            if p["batch"] == batch
-        )
         ax.fill_between(
             widths,
-            [low for _, low, _ in spread],
-            [high for *_, high in spread],
-            color=colour,
+            [p["q1_s"] * 1e3 for p in points],
+            [p["q3_s"] * 1e3 for p in points],
+            color=STEP_SERIES[key][0],
             alpha=0.25,
             linewidth=0,
         )
@@ -369,7 +359,7 @@ def plot_step_times(
                     [times[widths.index(width)]],
                     marker="*",
                     markersize=18,
-                    color=colour,
+                    color=STEP_SERIES[key][0],
                     markeredgecolor=BLACK,
                     linestyle="none",
                 )
@@ -397,19 +387,10 @@ def plot_step_throughput(
     ax = _step_axes(
         ax, f"Arithmetic speed, batch of {batch}", "GFLOP/s achieved"
     )
-    for key, widths, speeds in _step_lines(
-        document, batch, lambda p: p["flops"] / p["median_s"] / 1e9
-    ):
-        colour, style, marker, label = STEP_SERIES[key]
-        ax.plot(
-            widths,
-            speeds,
-            color=colour,
-            linestyle=style,
-            marker=marker,
-            linewidth=1.8,
-            label=label,
-        )
+    for key, points in _step_series(document, batch):
+        widths = [p["width"] for p in points]
+        speeds = [p["flops"] / p["median_s"] / 1e9 for p in points]
+        _draw_step_series(ax, key, widths, speeds)
     for run in document["runs"]:
         peak = run["matmul_peak_gflops"]["float64"]
         name = "GPU" if run["device"] == "cuda" else "CPU"

@@ -314,11 +314,19 @@ def series(
     return None
 
 
-def at_batch(points: list[Point], batch: int) -> tuple[list[int], list[float]]:
-    """Widths and median seconds of one batch size, by width."""
+def batch_points(points: list[Point], batch: int) -> list[Point]:
+    """The points of one batch size, by width; an unknown batch is an error."""
     chosen = sorted(
         (p for p in points if p["batch"] == batch), key=lambda p: p["width"]
     )
+    if not chosen:
+        raise ValueError(f"the benchmark has no batch of {batch}")
+    return chosen
+
+
+def at_batch(points: list[Point], batch: int) -> tuple[list[int], list[float]]:
+    """Widths and median seconds of one batch size, by width."""
+    chosen = batch_points(points, batch)
     return [p["width"] for p in chosen], [p["median_s"] for p in chosen]
 
 
