@@ -14,11 +14,12 @@ CHAPTERS := book/scratch_mlp book/pytorch_mlp
 JUPYTER_CACHE := _build/.jupyter_cache
 JUPYTERLAB := jupyterlab==4.6.6
 
-.PHONY: help venv book test check-chromium lint notebooks bench lab clean
+.PHONY: help venv book test screenshots check-chromium lint notebooks bench lab clean
 
 help:
 	@echo "make book       set up .venv, execute the chapters, build the HTML into _build/html"
 	@echo "make test       set up, build the book, then lint, unit, nbval, build and page tests"
+	@echo "make screenshots  save every page at every width, and A4 PDFs, to look at"
 	@echo "make lint       ruff: style, and listings that fit the page's width"
 	@echo "make notebooks  re-execute the chapters into their reference .ipynb files"
 	@echo "make bench      time the builds, the chapters, the boundary and the training"
@@ -61,6 +62,11 @@ export CHROMIUM
 
 test: check-chromium book lint
 	$(BIN)/python -m pytest
+
+# Screenshots of every page at every width, and the chapters' A4 PDFs, in
+# _build/screenshots/: for a person to look at after a change to the site.
+screenshots: check-chromium book
+	SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_devices.py tests/test_site.py
 
 check-chromium:
 	@test -x "$(CHROMIUM)" || { echo "make test needs Chromium at $(CHROMIUM)" \

@@ -1,6 +1,14 @@
 """Test-run hooks for the whole repository: nbval's cells live in book/."""
 
+import os
+
 import pytest
+
+# One thread per process. pytest-xdist runs a worker per core, and nbval a
+# kernel per notebook; OpenMP's extra threads would spin waiting for work
+# and slow every process down (PyTorch's steps by 2-3x). The numbers do not
+# change: the build runs with all threads and prints what nbval checks.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 STALE = (
     "\n\nThis cell no longer prints what its reference notebook holds. If "
@@ -17,3 +25,32 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     if report.failed and type(item).__name__ == "IPyNbCell":
         report.longrepr = f"{report.longrepr}{STALE}"
+
+
+# Files whose tests go to one worker together: the build tests share two
+# builds (module fixtures), which each worker would otherwise make again.
+KEPT_TOGETHER = ("tests/test_build.py",)
+
+
+class NotebooksWhole:
+    """Spread tests over the cores one by one, except a notebook's cells:
+    those share one kernel and each needs the ones before it, so a notebook
+    goes to one worker whole, in order (pytest-xdist's hook). The files in
+    KEPT_TOGETHER go whole too."""
+
+    @staticmethod
+    def pytest_xdist_make_scheduler(config, log):
+        from xdist.scheduler import LoadScopeScheduling
+
+        class NotebookScheduling(LoadScopeScheduling):
+            def _split_scope(self, nodeid: str) -> str:
+                path = nodeid.split("::", 1)[0]
+                whole = path.endswith(".ipynb") or path in KEPT_TOGETHER
+                return path if whole else nodeid
+
+        return NotebookScheduling(config, log)
+
+
+def pytest_configure(config):
+    if config.pluginmanager.hasplugin("xdist"):  # absent with -p no:xdist
+        config.pluginmanager.register(NotebooksWhole())

@@ -53,11 +53,43 @@ def serve(directory: Path):
         server.server_close()
 
 
-class Visit:
-    """A page opened in a fresh tab, with its console errors and requests."""
+# One browser context per set of options (width, touch, permissions...),
+# shared by the visits that ask for the same: like a reader's browser, it
+# keeps its cache, so each page does not fetch and compile the theme's and
+# MathJax's scripts again (that cost two thirds of the page tests' time).
+_CONTEXTS: dict[tuple, object] = {}
 
-    def __init__(self, browser, url: str, **context) -> None:
-        self.context = browser.new_context(**context)
+
+def shared_context(browser, **options):
+    key = (id(browser), repr(sorted(options.items())))
+    if key not in _CONTEXTS:
+        _CONTEXTS[key] = browser.new_context(**options)
+    return _CONTEXTS[key]
+
+
+class Visit:
+    """A page opened in a new tab, with its console errors and requests.
+
+    It is ready once loaded and typeset. ``settle="networkidle"`` also
+    waits until nothing more is fetched. The tab opens in a shared context
+    (cache warm, storage cleared after each visit); ``fresh=True`` opens it
+    in a new one, whose every request the page makes is seen.
+    """
+
+    def __init__(
+        self,
+        browser,
+        url: str,
+        settle: str = "load",
+        fresh: bool = False,
+        **context,
+    ) -> None:
+        self.fresh = fresh
+        self.context = (
+            browser.new_context(**context)
+            if fresh
+            else shared_context(browser, **context)
+        )
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.requests: list[str] = []
@@ -67,7 +99,11 @@ class Visit:
         )
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.goto(url, wait_until="networkidle")
+        if 'http-equiv="refresh"' in self.context.request.get(url).text():
+            self.page.goto(url, wait_until="commit")  # a redirect: follow it
+            self.page.wait_for_url(lambda now: now != url, wait_until=settle)
+        else:
+            self.page.goto(url, wait_until=settle)
         if self.page.evaluate("typeof MathJax !== 'undefined'"):
             self.page.evaluate("MathJax.startup.promise")
 
@@ -75,10 +111,26 @@ class Visit:
         return self
 
     def __exit__(self, *exc) -> None:
-        self.context.close()
+        if self.fresh:
+            self.context.close()
+            return
+        try:  # what a visit chose (the colour mode) must not carry over
+            self.page.evaluate("localStorage.clear(); sessionStorage.clear()")
+            self.page.close()
+        except Exception:  # a page gone or mid-navigation: drop its context
+            for key, context in list(_CONTEXTS.items()):
+                if context is self.context:
+                    del _CONTEXTS[key]
+            self.context.close()
 
 
 def screenshot(page, name: str) -> None:
-    """Save a full-page screenshot under _build/screenshots for a person."""
+    """Save a full-page screenshot under _build/screenshots for a person.
+
+    Only under `make screenshots` (SCREENSHOTS=1): a person looks at them,
+    no test does, and encoding tall pages costs a third of the page tests.
+    """
+    if not os.environ.get("SCREENSHOTS"):
+        return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mlpcourse import data, scratch, torch_mlp
+from mlpcourse import data, scratch, settings, torch_mlp
 from mlpcourse.metrics import accuracy
 
 
@@ -154,3 +154,81 @@ def test_every_random_draw_needs_a_real_seed(seed, error):
                 batch_size=2,
                 shuffle_seed=seed,
             )
+
+
+def test_course_settings_are_the_ones_the_book_was_written_with():
+    """Every number the chapters print follows from these settings. A change
+    is deliberate: make it here and in settings.py, then `make notebooks`."""
+    shared = {"n_inputs": 2, "data_seed": 0, "init_seed": 1, "shuffle_seed": 2}
+    assert settings.LINEAR == settings.Experiment(
+        dataset="linear",
+        n_points=100,
+        n_hidden=5,
+        n_outputs=2,
+        hidden_activation="relu",
+        output_activation="sigmoid",
+        learning_rate=1.0,
+        epochs=500,
+        batch_size=100,
+        **shared,
+    )
+    assert settings.CIRCLE == settings.Experiment(
+        dataset="circle",
+        n_points=1000,
+        n_hidden=4,
+        n_outputs=1,
+        hidden_activation="tanh",
+        output_activation="tanh",
+        learning_rate=0.05,
+        epochs=500,
+        batch_size=10,
+        **shared,
+    )
+    assert (data.LINEAR_OFFSET, data.CIRCLE_CENTRE, data.CIRCLE_RADIUS) == (
+        0.3,
+        (0.5, 0.5),
+        0.4,
+    )
+
+
+def test_an_experiment_builds_its_data_model_and_options():
+    circle = settings.CIRCLE
+    dataset = circle.make_dataset()
+    np.testing.assert_array_equal(
+        dataset.points, data.make_circle(1000, seed=0).points
+    )
+    model = circle.make_scratch_model()
+    assert repr(model) == "MLP(2 -> 4 tanh -> 1 tanh)"
+    np.testing.assert_array_equal(
+        model.hidden.weights,
+        scratch.MLP(2, 4, 1, "tanh", "tanh", seed=1).hidden.weights,
+    )
+    assert circle.training_options() == {
+        "learning_rate": 0.05,
+        "epochs": 500,
+        "batch_size": 10,
+        "shuffle_seed": 2,
+    }
+    assert circle.label == "2-4-1 MLP, tanh then tanh"
+    assert str(circle).splitlines() == [
+        "circle dataset: 1000 points, seed 0",
+        "network: 2 -> 4 tanh -> 1 tanh, initial weights seed 1",
+        "training: learning rate 0.05, 500 epochs, minibatches of 10, "
+        "order seed 2",
+    ]
+
+
+def test_the_prose_quotes_the_settings():
+    facts = settings.facts()
+    assert facts["circle_steps_per_epoch"] == "100"
+    assert facts["circle_steps"] == "50,000"
+    assert facts["circle_batches"] == "minibatches of 10 points"
+    assert facts["linear_batches"] == "the whole dataset as one batch"
+    assert facts["linear_steps"] == "500"
+    assert facts["circle_points"] == "1,000"
+    assert facts["linear_entries"] == "200"
+    assert facts["linear_half_sum_factor"] == "100"
+    assert facts["circle_half_sum_factor"] == "5"
+    assert facts["linear_hidden_activation"] == "ReLU"
+    assert facts["linear_output_activation"] == "a sigmoid"
+    assert facts["circle_rate"] == "0.05" and facts["linear_rate"] == "1"

@@ -233,3 +233,166 @@ def test_grid_scores_accepts_exactly_one_row_per_point(shape):
             ValueError, match="predict must return one row per point"
         ):
             plots.grid_scores(predict, resolution=5)
+
+
+# What each figure draws: the data behind its points, lines and contours.
+
+
+def scatter_points(ax, label: str) -> np.ndarray:
+    (points,) = [c for c in ax.collections if c.get_label() == label]
+    return points.get_offsets().data
+
+
+def line_data(ax, label: str) -> np.ndarray:
+    (line,) = [li for li in ax.get_lines() if li.get_label() == label]
+    return np.column_stack([line.get_xdata(), line.get_ydata()])
+
+
+def boundary_vertices(ax) -> np.ndarray:
+    """The vertices of the learnt-boundary contour (the single level)."""
+    (contour,) = [
+        c
+        for c in ax.collections
+        if hasattr(c, "levels") and len(c.levels) == 1
+    ]
+    return np.concatenate([path.vertices for path in contour.get_paths()])
+
+
+@pytest.mark.parametrize("make", [data.make_linear, data.make_circle])
+def test_data_figure_draws_each_class_where_it_is_and_the_true_boundary(make):
+    dataset = make(200, seed=3)
+    ax = plots.plot_data(dataset, title="Data")
+    signed = dataset.name == "circle"
+    for value in np.unique(dataset.labels):
+        label = f"class {value:+d}" if signed else f"class {value:d}"
+        np.testing.assert_array_equal(
+            scatter_points(ax, label), dataset.points[dataset.labels == value]
+        )
+    np.testing.assert_array_equal(
+        line_data(ax, "true boundary"), dataset.true_boundary
+    )
+    assert ax.get_xlim() == (0, 1) and ax.get_ylim() == (0, 1)
+
+
+def test_the_true_boundaries_are_the_rules_that_set_the_labels():
+    linear = data.make_linear(50, seed=0).true_boundary
+    np.testing.assert_allclose(linear[:, 0] - linear[:, 1], data.LINEAR_OFFSET)
+    circle = data.make_circle(50, seed=0).true_boundary
+    np.testing.assert_allclose(
+        np.hypot(*(circle - data.CIRCLE_CENTRE).T), data.CIRCLE_RADIUS
+    )
+    assert np.ptp(circle[:, 0]) == pytest.approx(2 * data.CIRCLE_RADIUS)
+
+
+@pytest.mark.parametrize("threshold", [0.0, 0.5])
+def test_learnt_boundary_runs_where_the_output_crosses_the_threshold(
+    threshold,
+):
+    """A predict that is linear in the point: the contour must lie exactly
+    on the line where it equals the dataset's threshold."""
+    dataset = data.make_linear(100, seed=0)._replace(threshold=threshold)
+
+    def predict(points):
+        return threshold + points[:, 0] - points[:, 1] - 0.2
+
+    ax = plots.plot_decision_boundary(predict, dataset, title="Boundary")
+    vertices = boundary_vertices(ax)
+    assert len(vertices) >= 2
+    np.testing.assert_allclose(predict(vertices), threshold, atol=1e-9)
+    # The line crosses the square from (0.2, 0) to (1, 0.8).
+    assert vertices[:, 0].min() == pytest.approx(0.2, abs=0.02)
+    assert vertices[:, 1].max() == pytest.approx(0.8, abs=0.02)
+    np.testing.assert_array_equal(
+        scatter_points(ax, "class 1"), dataset.points[dataset.labels == 1]
+    )
+
+
+def test_boundary_shading_follows_the_output():
+    """Colour maps the first output: high where it is high, and the colour
+    range is centred on the threshold."""
+    dataset = data.make_circle(100, seed=0)
+    ax = plots.plot_decision_boundary(
+        lambda p: 1.0 - 3.0 * p[:, 0], dataset, title="Shading"
+    )
+    (shading,) = [
+        c for c in ax.collections if hasattr(c, "levels") and len(c.levels) > 2
+    ]
+    low, high = shading.get_clim()
+    assert (low + high) / 2 == pytest.approx(dataset.threshold)
+    assert high == pytest.approx(2.0)  # the largest distance from 0: -2
+    assert shading.levels.min() <= -2.0 and shading.levels.max() >= 1.0
+
+
+def test_no_boundary_is_drawn_where_the_output_never_crosses():
+    dataset = data.make_circle(100, seed=0)
+    ax = plots.plot_decision_boundary(
+        lambda p: 1.0 + p[:, 0], dataset, title="No crossing"
+    )
+    assert not [
+        c
+        for c in ax.collections
+        if hasattr(c, "levels") and len(c.levels) == 1
+    ]
+
+
+def test_loss_figure_draws_each_run_against_its_epochs():
+    first, second = np.geomspace(1, 0.01, 30), np.geomspace(2, 0.5, 30)
+    ax = plots.plot_losses({"a": first, "b": second}, title="Loss")
+    np.testing.assert_array_equal(
+        line_data(ax, "a"), np.column_stack([np.arange(1, 31), first])
+    )
+    np.testing.assert_array_equal(line_data(ax, "b")[:, 1], second)
+    assert ax.get_yscale() == "log"
+
+
+@pytest.mark.parametrize("batch", [10, 4000])
+def test_step_figures_draw_the_benchmark_file(batch):
+    """Each series' median time and GFLOP/s at each width, the quartile
+    band around it, and a star at the crossover the prose quotes."""
+    document = stepbench.load()
+    times = plots.plot_step_times(document, batch=batch)
+    speeds = plots.plot_step_throughput(document, batch=batch)
+    drawn = 0
+    for key, (_, _, _, label) in plots.STEP_SERIES.items():
+        points = stepbench.series(document, *key)
+        if points is None:
+            continue
+        chosen = stepbench.batch_points(points, batch)
+        widths = [p["width"] for p in chosen]
+        medians = np.array([p["median_s"] for p in chosen])
+        np.testing.assert_allclose(
+            line_data(times, label), np.column_stack([widths, medians * 1e3])
+        )
+        flops = np.array([p["flops"] for p in chosen])
+        np.testing.assert_allclose(
+            line_data(speeds, label)[:, 1], flops / medians / 1e9
+        )
+        drawn += 1
+        if key[1] != "torch":
+            continue
+        width = stepbench.crossover(document, batch, key[0], key[2])
+        colour = plots.STEP_SERIES[key][0]
+        stars = [
+            line.get_xydata()[0]
+            for line in times.get_lines()
+            if line.get_marker() == "*" and line.get_color() == colour
+        ]
+        expected = (
+            []
+            if width is None
+            else [[width, medians[widths.index(width)] * 1e3]]
+        )
+        np.testing.assert_allclose(
+            np.reshape(stars, (-1, 2)), np.reshape(expected, (-1, 2))
+        )
+    assert drawn >= 3
+    bands = [c for c in times.collections if c.get_array() is None]
+    assert len(bands) == drawn
+    peaks = sorted(
+        line.get_ydata()[0]
+        for line in speeds.get_lines()
+        if line.get_label().startswith("_")  # unlabelled: a peak line
+    )
+    assert peaks == sorted(
+        run["matmul_peak_gflops"]["float64"] for run in document["runs"]
+    )

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from twin_checks import GRADCHECK_TOLERANCE, finite_difference_error
 
-from mlpcourse import scratch, settings, training
+from mlpcourse import gradcheck, scratch, settings, training
 from mlpcourse.data import circle_labels, linear_labels
 from mlpcourse.metrics import accuracy
 
@@ -242,3 +242,126 @@ def test_backward_needs_a_forward_pass_and_the_right_shape():
         ValueError, match=r"grad_outputs and outputs must have the same shape"
     ):
         model.backward(np.ones((4, 1)))
+
+
+def test_initial_weights_fill_the_range_nn_linear_draws_from():
+    """Uniform on [-1/sqrt(n_inputs), 1/sqrt(n_inputs)]: bounded on both
+    sides, and reaching both ends, for the weights and the bias alike."""
+    layer = scratch.Dense(4, 2000, np.random.default_rng(0))
+    for name, values in (("weights", layer.weights), ("bias", layer.bias)):
+        assert values.min() >= -0.5 and values.max() <= 0.5, name
+        assert values.min() < -0.49 and values.max() > 0.49, name
+        assert abs(values.mean()) < 0.02, name
+    assert layer.weights.shape == (4, 2000) and layer.bias.shape == (2000,)
+
+
+def test_initial_weights_follow_the_seed():
+    first, again, other = (
+        scratch.MLP(2, 3, 1, "tanh", "tanh", seed=seed).parameters()
+        for seed in (0, 0, 1)
+    )
+    for name in first:
+        np.testing.assert_array_equal(first[name], again[name])
+        assert not np.array_equal(first[name], other[name]), name
+    # The two layers draw different numbers from the one generator.
+    assert not np.allclose(first["hidden.bias"][:1], first["output.bias"])
+
+
+def test_bias_gradients_accumulate_across_backward_calls():
+    layer = scratch.Dense(3, 2, np.random.default_rng(0))
+    x, grad_z = np.ones((4, 3)), np.arange(8.0).reshape(4, 2)
+    layer.forward(x)
+    layer.backward(grad_z)
+    layer.backward(grad_z)
+    np.testing.assert_allclose(layer.bias_grad, 2 * grad_z.sum(axis=0))
+
+
+def test_mlp_backward_fills_every_gradient_and_zero_grad_clears_them():
+    model = scratch.MLP(2, 3, 2, "tanh", "sigmoid", seed=0)
+    points, targets = np.ones((4, 2)), np.zeros((4, 2))
+    model.backward(scratch.mse_gradient(model.forward(points), targets))
+    assert all(grad.any() for grad in model.gradients().values())
+    model.zero_grad()
+    assert not any(grad.any() for grad in model.gradients().values())
+
+
+def test_mlp_step_moves_both_layers():
+    model = scratch.MLP(2, 3, 2, "tanh", "sigmoid", seed=0)
+    before = {name: p.copy() for name, p in model.parameters().items()}
+    for grad in model.gradients().values():
+        grad[...] = 1.0
+    model.step(0.25)
+    for name, parameter in model.parameters().items():
+        np.testing.assert_allclose(parameter, before[name] - 0.25)
+
+
+def test_epoch_order_follows_the_seed_and_changes_every_epoch():
+    def orders(seed: int, epochs: int = 3) -> list[np.ndarray]:
+        rng = np.random.default_rng(seed)
+        return [
+            np.concatenate(list(training.epoch_batches(50, 7, rng)))
+            for _ in range(epochs)
+        ]
+
+    first, again, other = orders(0), orders(0), orders(1)
+    for epoch in range(3):
+        np.testing.assert_array_equal(first[epoch], again[epoch])
+        assert not np.array_equal(first[epoch], other[epoch])
+        np.testing.assert_array_equal(np.sort(first[epoch]), np.arange(50))
+    assert not np.array_equal(first[0], first[1])
+    assert not np.array_equal(first[0], np.arange(50)), "never shuffled"
+
+
+@pytest.mark.parametrize("loss", [np.nan, np.inf, -np.inf])
+def test_a_loss_that_is_not_a_number_stops_training_naming_the_epoch(loss):
+    with pytest.raises(
+        training.TrainingDiverged,
+        match=rf"diverged at epoch 8: the loss became {loss}\. "
+        r"Try a smaller learning rate than 0\.5\.",
+    ):
+        training.check_loss(loss, 7, 0.5)
+    assert training.check_loss(0.25, 7, 0.5) == 0.25
+    assert training.check_loss(0.0, 0, 0.5) == 0.0
+
+
+def test_training_reports_the_mean_loss_over_every_point():
+    """The epoch's loss is the average over points, whatever the batch."""
+    model = scratch.MLP(2, 3, 1, "tanh", "tanh", seed=0)
+    points = np.random.default_rng(0).uniform(size=(10, 2))
+    targets = np.zeros((10, 1))
+    expected = scratch.mse(model.forward(points), targets)
+    (loss,) = scratch.train(
+        model,
+        points,
+        targets,
+        learning_rate=1e-12,  # a step too small to change the loss
+        epochs=1,
+        batch_size=3,  # batches of 3, 3, 3 and 1
+        shuffle_seed=0,
+    )
+    assert loss == pytest.approx(expected, rel=1e-9)
+
+
+def test_the_gradient_check_ignores_gradients_already_held():
+    model = scratch.MLP(2, 3, 1, "tanh", "tanh", seed=0)
+    points, targets = np.ones((5, 2)), np.zeros((5, 1))
+    fresh = gradcheck.analytic_gradients(model, points, targets)
+    for grad in model.gradients().values():
+        grad[...] = 7.0  # left over from an earlier backward pass
+    again = gradcheck.analytic_gradients(model, points, targets)
+    for name in fresh:
+        np.testing.assert_array_equal(again[name], fresh[name])
+    errors = gradcheck.relative_errors(model, points, targets)
+    assert max(errors.values()) < gradcheck.TOLERANCE
+
+
+def test_the_gradient_check_notices_a_wrong_gradient():
+    """A backward pass that drops one derivative lands far above the
+    tolerance, for the array it spoils."""
+    model = scratch.MLP(2, 3, 1, "tanh", "tanh", seed=0)
+    points = np.random.default_rng(0).uniform(size=(6, 2))
+    targets = np.ones((6, 1))
+    model.hidden_activation = scratch.Activation("tanh", np.tanh, np.ones_like)
+    errors = gradcheck.relative_errors(model, points, targets)
+    assert errors["hidden.weights"] > 0.01 and errors["hidden.bias"] > 0.01
+    assert errors["output.weights"] < gradcheck.TOLERANCE
