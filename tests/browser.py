@@ -53,17 +53,21 @@ def serve(directory: Path):
         server.server_close()
 
 
-# One browser context per set of options (width, touch, permissions...),
-# shared by the visits that ask for the same: like a reader's browser, it
-# keeps its cache, so each page does not fetch and compile the theme's and
-# MathJax's scripts again (that cost two thirds of the page tests' time).
+# One browser context per kind of browser (mobile, touch), shared by the
+# visits that ask for the same: like a reader's browser, it keeps its cache,
+# so each page does not fetch and compile the theme's and MathJax's scripts
+# again (that cost two thirds of the page tests' time). The width and the
+# colour scheme are set on each tab.
 _CONTEXTS: dict[tuple, object] = {}
 
 
 def shared_context(browser, **options):
     key = (id(browser), repr(sorted(options.items())))
     if key not in _CONTEXTS:
-        _CONTEXTS[key] = browser.new_context(**options)
+        # Every shared context lets the copy buttons use the clipboard.
+        _CONTEXTS[key] = browser.new_context(
+            permissions=["clipboard-read", "clipboard-write"], **options
+        )
     return _CONTEXTS[key]
 
 
@@ -82,6 +86,8 @@ class Visit:
         url: str,
         settle: str = "load",
         fresh: bool = False,
+        viewport: dict | None = None,
+        color_scheme: str | None = None,
         **context,
     ) -> None:
         self.fresh = fresh
@@ -91,6 +97,9 @@ class Visit:
             else shared_context(browser, **context)
         )
         self.page = self.context.new_page()
+        self.page.set_viewport_size(viewport or {"width": 1280, "height": 720})
+        if color_scheme:
+            self.page.emulate_media(color_scheme=color_scheme)
         self.errors: list[str] = []
         self.requests: list[str] = []
         self.page.on(
