@@ -1,7 +1,9 @@
 # The course's commands. `make help` lists them.
 # `make book` and `make test` each do all the set-up a fresh clone needs.
 
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The course's Python: older releases cannot install its pinned packages.
+PYTHON_VERSION := 3.11
+PYTHON ?= $(shell command -v python$(PYTHON_VERSION) || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 # The extra index in requirements.txt is unreachable on some machines; fail fast there.
@@ -29,6 +31,9 @@ help:
 venv: $(INSTALLED)
 
 $(INSTALLED): requirements.txt
+	@$(PYTHON) -c 'import sys; need = tuple(map(int, "$(PYTHON_VERSION)".split("."))); sys.exit(sys.version_info[:2] < need)' \
+	  || { echo "The course needs Python $(PYTHON_VERSION) or newer; $(PYTHON) is $$($(PYTHON) --version 2>&1)." \
+	       "Install python$(PYTHON_VERSION), or name one: make $(MAKECMDGOALS) PYTHON=/path/to/python$(PYTHON_VERSION)"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP_INSTALL) -r requirements.txt
 	touch $@

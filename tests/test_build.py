@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -335,3 +336,43 @@ def test_two_renderings_are_the_same_bytes(rebuilt_from_cache, chapter):
     again = rebuilt_from_cache.html
     assert rendered(BUILD / "html", chapter) == rendered(again, chapter)
     assert figures(BUILD / "html", chapter) == figures(again, chapter)
+
+
+def test_make_refuses_a_python_older_than_the_course_needs(tmp_path):
+    """A machine whose python3 is 3.10: `make book` says what it needs and
+    makes no .venv. The stand-in is this Python, reporting itself as 3.10."""
+    for name in ("Makefile", "requirements.txt"):
+        shutil.copy2(ROOT / name, tmp_path / name)
+    old_python = tmp_path / "python3"
+    old_python.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = "--version" ]; then echo "Python 3.10.12"; exit 0; fi\n'
+        'if [ "$1" = "-c" ]; then\n'
+        f'  exec "{sys.executable}" -c '
+        "\"import sys; sys.version_info = (3, 10, 12, 'final', 0); $2\"\n"
+        "fi\n"
+        f'exec "{sys.executable}" "$@"\n'
+    )
+    old_python.chmod(0o755)
+    result = subprocess.run(
+        ["make", "--no-print-directory", "book", f"PYTHON={old_python}"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert (
+        f"The course needs Python 3.11 or newer; {old_python} is Python "
+        "3.10.12. Install python3.11, or name one: make book "
+        "PYTHON=/path/to/python3.11" in result.stdout + result.stderr
+    ), result.stdout + result.stderr
+    assert not (tmp_path / ".venv").exists()
+
+
+def test_binder_runs_the_python_that_make_and_ci_use():
+    """Binder reads runtime.txt; make (and so .ci/run) reads PYTHON_VERSION."""
+    makefile = (ROOT / "Makefile").read_text()
+    (version,) = re.findall(r"^PYTHON_VERSION := (\S+)$", makefile, re.M)
+    assert (ROOT / "runtime.txt").read_text() == f"python-{version}\n"
+    assert "make test" in (ROOT / ".ci" / "run").read_text()

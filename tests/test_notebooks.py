@@ -162,3 +162,30 @@ def test_rendered_chapter_shows_its_figures_and_nothing_unclean(
     body = re.sub(r"<(script|style)\b.*?</\1>", "", page, flags=re.S)
     assert not UNCLEAN.search(body), UNCLEAN.search(body)
     assert "stderr" not in body
+
+
+def test_jupytext_sync_changes_nothing(tmp_path):
+    """The chapters are in the form jupytext writes: `jupytext --sync`
+    leaves both files of each pair as they are (git shows no change)."""
+    names = [f"{c}.{ext}" for c in CHAPTERS for ext in ("md", "ipynb")]
+    for name in names:
+        shutil.copy2(ROOT / "book" / name, tmp_path / name)
+    jupytext_cli = Path(sys.executable).parent / "jupytext"
+    result = subprocess.run(
+        [str(jupytext_cli), "--sync", *(f"{c}.md" for c in CHAPTERS)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    changed = [
+        name
+        for name in names
+        if (tmp_path / name).read_bytes()
+        != (ROOT / "book" / name).read_bytes()
+    ]
+    assert changed == [], (
+        f"jupytext --sync rewrites {changed}: run `jupytext --sync book/*.md` "
+        "and commit what it writes"
+    )
