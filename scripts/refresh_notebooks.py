@@ -20,10 +20,15 @@ def execute(markdown: Path) -> nbformat.NotebookNode:
     Returns the executed notebook.
     """
     notebook = jupytext.read(markdown)
+    for index, cell in enumerate(notebook.cells):
+        cell.id = f"cell-{index}"  # not random: a refresh rewrites no id
     client = NotebookClient(
         notebook,
         timeout=600,
         kernel_name="python3",
+        # No execution timestamps: an unchanged chapter refreshes to the
+        # same bytes, and a diff shows only what its outputs changed.
+        record_timing=False,
         resources={"metadata": {"path": str(markdown.parent)}},
     )
     client.execute()

@@ -1,5 +1,9 @@
 """The exercises: solutions that run with the chapter, and the Colab cell."""
 
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import jupytext
@@ -35,3 +39,53 @@ def test_colab_cells_fetch_this_repository():
     for chapter in ("scratch_mlp", "pytorch_mlp"):
         text = (ROOT / "book" / f"{chapter}.md").read_text()
         assert f'COURSE_REPOSITORY = "{url}"' in text, chapter
+
+
+def setup_cell(chapter: str) -> str:
+    """The chapter's first cell: it finds or fetches the helper package."""
+    notebook = jupytext.read(ROOT / "book" / f"{chapter}.md")
+    first = next(c for c in notebook.cells if c.cell_type == "code")
+    assert "COURSE_REPOSITORY" in first.source
+    return first.source
+
+
+def run_python(code: str, cwd: Path) -> subprocess.CompletedProcess:
+    """A fresh interpreter, as a notebook's kernel is: no book/ on its path."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": os.environ["PATH"], "HOME": str(cwd)},
+    )
+
+
+@pytest.mark.parametrize("chapter", ["scratch_mlp", "pytorch_mlp"])
+def test_a_notebook_alone_says_what_it_misses_and_clones_nothing(
+    chapter, tmp_path
+):
+    result = run_python(setup_cell(chapter), tmp_path)
+    assert result.returncode == 1
+    assert (
+        "ModuleNotFoundError: This notebook needs the course's helper "
+        "package, mlpcourse, beside it. Clone "
+        "https://github.com/mlp-course/mlp-twice and open the notebook in "
+        "its book/ folder, or copy book/mlpcourse next to it."
+    ) in result.stderr
+    assert list(tmp_path.iterdir()) == [], "it fetched something"
+
+
+def test_on_colab_the_cell_fetches_the_package_and_can_run_again(tmp_path):
+    """Colab simulated: google.colab imported, the repository a local clone
+    of this one. Run twice in one kernel, then again after a restart."""
+    source = setup_cell("scratch_mlp")
+    url = re.search(r'COURSE_REPOSITORY = "([^"]+)"', source).group(1)
+    source = source.replace(url, str(ROOT))
+    colab = "import sys, types\nsys.modules['google.colab'] = types.ModuleType('google.colab')\n"
+    check = "\nimport mlpcourse\nprint(mlpcourse.__file__)\n"
+    first = run_python(colab + source + source + check, tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip().endswith("course/book/mlpcourse/__init__.py")
+    restarted = run_python(colab + source + check, tmp_path)
+    assert restarted.returncode == 0, restarted.stderr
