@@ -189,3 +189,25 @@ def test_jupytext_sync_changes_nothing(tmp_path):
         f"jupytext --sync rewrites {changed}: run `jupytext --sync book/*.md` "
         "and commit what it writes"
     )
+
+
+def test_jupytext_executes_a_chapter_in_the_venv(tmp_path):
+    """`jupytext --execute` needs nbconvert; a one-cell MyST notebook shows
+    it is there and runs (the chapters themselves run in the build)."""
+    chapter = (ROOT / "book" / "scratch_mlp.md").read_text()
+    header = chapter[: chapter.index("\n---\n", 4) + 5]  # the front matter
+    source = tmp_path / "tiny.md"
+    source.write_text(
+        header + "\n```{code-cell} ipython3\nprint(6 * 7)\n```\n"
+    )
+    jupytext_cli = Path(sys.executable).parent / "jupytext"
+    result = subprocess.run(
+        [str(jupytext_cli), "--to", "ipynb", "--execute", str(source)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    executed = nbformat.read(tmp_path / "tiny.ipynb", as_version=4)
+    assert executed.cells[0].outputs[0]["text"] == "42\n"
