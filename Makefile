@@ -15,8 +15,9 @@ HELPERS := $(wildcard book/mlpcourse/*.py book/data/*)
 CHAPTERS := book/scratch_mlp book/pytorch_mlp
 JUPYTER_CACHE := _build/.jupyter_cache
 JUPYTERLAB := jupyterlab==4.6.6
+SPHINX_AUTOBUILD := sphinx-autobuild==2025.8.25
 
-.PHONY: help venv book test screenshots check-chromium lint notebooks bench lab clean
+.PHONY: help venv book test screenshots check-chromium lint notebooks bench lab serve clean
 
 help:
 	@echo "make book       set up .venv, execute the chapters, build the HTML into _build/html"
@@ -26,6 +27,7 @@ help:
 	@echo "make notebooks  re-execute the chapters into their reference .ipynb files"
 	@echo "make bench      time the builds, the chapters, the boundary and the training"
 	@echo "make lab        open the chapters in JupyterLab (installs it into .venv first)"
+	@echo "make serve      live preview: rebuild and reload on a change to a chapter or mlpcourse"
 	@echo "make clean      remove _build (keeps .venv)"
 
 venv: $(INSTALLED)
@@ -93,5 +95,18 @@ lab: $(INSTALLED)
 	$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(PIP_INSTALL) "$(JUPYTERLAB)"
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) book/
 
+# A live preview for authors, on http://127.0.0.1:8000: a change to a chapter
+# or to the helper package rebuilds the book and reloads the page (before
+# each build, the helpers stamp clears the cache if mlpcourse changed).
+# sphinx-autobuild needs a conf.py: it is generated from _config.yml each
+# time, ignored by git, and never edited; it does not add book/_ext (the
+# local extension) to the path, so PYTHONPATH does.
+serve: $(INSTALLED)
+	$(BIN)/python -c "import sphinx_autobuild" 2>/dev/null || $(PIP_INSTALL) "$(SPHINX_AUTOBUILD)"
+	$(BIN)/jupyter-book config sphinx . >/dev/null
+	PYTHONPATH=book/_ext $(BIN)/sphinx-autobuild . _build/html -d _build/.doctrees \
+	  --ignore ".venv/*" --ignore "_build/*" --ignore ".git/*" --ignore "conf.py" \
+	  --pre-build "make --no-print-directory _build/.helpers-stamp"
+
 clean:
-	rm -rf _build
+	rm -rf _build conf.py
