@@ -75,9 +75,8 @@ class Visit:
     """A page opened in a new tab, with its console errors and requests.
 
     It is ready once loaded and typeset. ``settle="networkidle"`` also
-    waits until nothing more is fetched. The tab opens in a shared context
-    (cache warm, storage cleared after each visit); ``fresh=True`` opens it
-    in a new one, whose every request the page makes is seen.
+    waits until nothing more is fetched. The tab opens in a shared context:
+    cache warm, storage cleared after each visit.
     """
 
     def __init__(
@@ -85,17 +84,11 @@ class Visit:
         browser,
         url: str,
         settle: str = "load",
-        fresh: bool = False,
         viewport: dict | None = None,
         color_scheme: str | None = None,
         **context,
     ) -> None:
-        self.fresh = fresh
-        self.context = (
-            browser.new_context(**context)
-            if fresh
-            else shared_context(browser, **context)
-        )
+        self.context = shared_context(browser, **context)
         self.page = self.context.new_page()
         self.page.set_viewport_size(viewport or {"width": 1280, "height": 720})
         if color_scheme:
@@ -120,9 +113,6 @@ class Visit:
         return self
 
     def __exit__(self, *exc) -> None:
-        if self.fresh:
-            self.context.close()
-            return
         try:  # what a visit chose (the colour mode) must not carry over
             self.page.evaluate("localStorage.clear(); sessionStorage.clear()")
             self.page.close()
