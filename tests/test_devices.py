@@ -16,6 +16,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from browser import HTML, PAGES, SCREENSHOTS, Visit, screenshot
 from PIL import Image
+from playwright.sync_api import expect
 
 from mlpcourse.plots import TEXT_POINTS
 
@@ -164,6 +165,17 @@ def is_open(page, dialog: str) -> bool:
     return page.evaluate(f"document.getElementById('{dialog}').open")
 
 
+def close_by_escape(page, dialog: str, opener) -> None:
+    """Escape closes a sidebar, and focus goes back to its button.
+
+    The theme moves focus back on the dialog's ``close`` event, which
+    fires a task later: until it has, focusing anything else races it.
+    """
+    page.keyboard.press("Escape")
+    assert not is_open(page, dialog)
+    expect(opener).to_be_focused()
+
+
 def check_sidebars(page, device: str, how: str) -> None:
     toggle = page.locator(".primary-toggle:visible")
     assert toggle.count() == 1
@@ -173,8 +185,7 @@ def check_sidebars(page, device: str, how: str) -> None:
         dialog = page.locator("#pst-primary-sidebar-modal")
         chapter = dialog.get_by_role("link", name="2. The same network")
         assert chapter.is_visible()
-        page.keyboard.press("Escape")
-        assert not is_open(page, "pst-primary-sidebar-modal")
+        close_by_escape(page, "pst-primary-sidebar-modal", toggle)
     else:  # the chapter list folds away, and back
         sidebar = page.locator("#pst-primary-sidebar")
         page.wait_for_timeout(400)  # the theme's 0.25 s transition
@@ -188,8 +199,7 @@ def check_sidebars(page, device: str, how: str) -> None:
         assert is_open(page, "pst-secondary-sidebar-modal"), "no contents"
         dialog = page.locator("#pst-secondary-sidebar-modal")
         assert dialog.get_by_role("link", name="Exercises").is_visible()
-        page.keyboard.press("Escape")
-        assert not is_open(page, "pst-secondary-sidebar-modal")
+        close_by_escape(page, "pst-secondary-sidebar-modal", contents)
     else:  # wide enough to show the page's contents all the time
         assert contents.count() == 0
         assert page.locator("#pst-page-toc-nav").is_visible()
