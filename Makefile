@@ -6,7 +6,7 @@ PYTHON_VERSION := 3.11
 PYTHON ?= $(shell command -v python$(PYTHON_VERSION) || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-# The extra index in requirements.txt is unreachable on some machines; fail fast there.
+# The extra index in the locks is unreachable on some machines; fail fast there.
 PIP_INSTALL := $(BIN)/pip install --retries 0 --disable-pip-version-check
 INSTALLED := $(VENV)/.installed
 # What the chapters read besides their own cells: the helper package and
@@ -14,10 +14,14 @@ INSTALLED := $(VENV)/.installed
 HELPERS := $(wildcard book/mlpcourse/*.py book/data/*)
 CHAPTERS := book/scratch_mlp book/pytorch_mlp
 JUPYTER_CACHE := _build/.jupyter_cache
-JUPYTERLAB := jupyterlab==4.6.6
+# Every package, pinned and hashed (requirements/README.md): the learner's
+# packages, and on top of them what builds and tests the book.
+LOCKS := requirements/build.txt requirements/learner.txt
+UV := uv==0.13.9
+TORCH_INDEX := https://download.pytorch.org/whl/cpu
 SPHINX_AUTOBUILD := sphinx-autobuild==2025.8.25
 
-.PHONY: help venv book test screenshots check-chromium lint notebooks bench lab serve clean
+.PHONY: help venv book test screenshots check-chromium lint notebooks bench lab serve lock clean
 
 help:
 	@echo "make book       set up .venv, execute the chapters, build the HTML into _build/html"
@@ -26,18 +30,19 @@ help:
 	@echo "make lint       ruff: style, and listings that fit the page's width"
 	@echo "make notebooks  re-execute the chapters into their reference .ipynb files"
 	@echo "make bench      time the builds, the chapters, the boundary and the training"
-	@echo "make lab        open the chapters in JupyterLab (installs it into .venv first)"
+	@echo "make lab        open the chapters in JupyterLab"
 	@echo "make serve      live preview: rebuild and reload on a change to a chapter or mlpcourse"
+	@echo "make lock       resolve requirements/*.in again into the pinned, hashed requirements/*.txt"
 	@echo "make clean      remove _build (keeps .venv)"
 
 venv: $(INSTALLED)
 
-$(INSTALLED): requirements.txt
+$(INSTALLED): requirements/build.txt
 	@$(PYTHON) -c 'import sys; need = tuple(map(int, "$(PYTHON_VERSION)".split("."))); sys.exit(sys.version_info[:2] < need)' \
 	  || { echo "The course needs Python $(PYTHON_VERSION) or newer; $(PYTHON) is $$($(PYTHON) --version 2>&1)." \
 	       "Install python$(PYTHON_VERSION), or name one: make $(MAKECMDGOALS) PYTHON=/path/to/python$(PYTHON_VERSION)"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(PIP_INSTALL) -r requirements.txt
+	$(PIP_INSTALL) -r requirements/build.txt
 	touch $@
 
 # The jupyter cache hashes code cells only, and Sphinx re-reads a chapter only
@@ -92,7 +97,6 @@ bench: $(INSTALLED)
 	$(BIN)/python scripts/bench.py
 
 lab: $(INSTALLED)
-	$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(PIP_INSTALL) "$(JUPYTERLAB)"
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) book/
 
 # A live preview for authors, on http://127.0.0.1:8000: a change to a chapter
@@ -107,6 +111,22 @@ serve: $(INSTALLED)
 	PYTHONPATH=book/_ext $(BIN)/sphinx-autobuild . _build/html -d _build/.doctrees \
 	  --ignore ".venv/*" --ignore "_build/*" --ignore ".git/*" --ignore "conf.py" \
 	  --pre-build "make --no-print-directory _build/.helpers-stamp"
+
+# Resolve the top-level pins in requirements/*.in again, from PyPI, into
+# locks with every package pinned and hashed, for Python $(PYTHON_VERSION) on Linux
+# x86_64. The build is resolved first and the learner's lock within it, so
+# a learner gets the very versions the book was built and tested with.
+# torch's CPU wheel comes from PyTorch's CPU index, or from a folder of
+# wheels where pip is configured with one (PIP_FIND_LINKS).
+TORCH_WHEELS = $(if $(PIP_FIND_LINKS),--find-links $(PIP_FIND_LINKS),--extra-index-url $(TORCH_INDEX))
+LOCK = cd requirements && ../$(BIN)/uv pip compile --quiet --generate-hashes \
+	--python-version $(PYTHON_VERSION) --python-platform x86_64-manylinux_2_28 \
+	--index-strategy unsafe-best-match --custom-compile-command "make lock" $(TORCH_WHEELS)
+lock: $(INSTALLED)
+	test -x $(BIN)/uv || $(PIP_INSTALL) "$(UV)"
+	$(LOCK) build.in > build.txt
+	$(LOCK) learner.in -c build.txt > learner.txt
+	sed -i '1i --extra-index-url $(TORCH_INDEX)' $(LOCKS)
 
 clean:
 	rm -rf _build conf.py

@@ -1,8 +1,16 @@
-"""Test-run hooks for the whole repository: nbval's cells live in book/."""
+"""Test-run hooks for the whole repository.
+
+nbval runs the notebooks of the course bundle, unpacked afresh: the zip a
+learner downloads, whose notebooks are the chapters' references
+(book/*.ipynb) as `make book` packed them.
+"""
 
 import os
+import shutil
+import zipfile
 
 import pytest
+from course_bundle import BUNDLE, FOLDER
 
 # One thread per process. pytest-xdist runs a worker per core, and nbval a
 # kernel per notebook; OpenMP's extra threads would spin waiting for work
@@ -14,8 +22,10 @@ STALE = (
     "\n\nThis cell no longer prints what its reference notebook holds. If "
     "the change is intended (a setting, the helper package, the chapter, "
     "or book/data after `make bench`), refresh the references with "
-    "`make notebooks` and commit book/*.ipynb; if not, the change broke it."
+    "`make notebooks` and commit book/*.ipynb; `make test` packs them into "
+    "the course bundle, whose copies nbval runs. If not, the change broke it."
 )
+UNPACKED = BUNDLE.parent / FOLDER
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -51,6 +61,25 @@ class NotebooksWhole:
         return NotebookScheduling(config, log)
 
 
+def unpack_bundle() -> None:
+    """Unpack the built bundle into an empty folder, as a learner would."""
+    if not BUNDLE.exists():
+        raise pytest.UsageError(
+            f"No course bundle at {BUNDLE}: run `make book` (or `make test`)"
+            " first. nbval runs the notebooks it holds."
+        )
+    shutil.rmtree(UNPACKED, ignore_errors=True)
+    with zipfile.ZipFile(BUNDLE) as bundle:
+        bundle.extractall(BUNDLE.parent)
+
+
 def pytest_configure(config):
     if config.pluginmanager.hasplugin("xdist"):  # absent with -p no:xdist
         config.pluginmanager.register(NotebooksWhole())
+    # A whole run (no paths named) starts with the bundle's notebooks, so
+    # that their long runs start at once. The main process unpacks them,
+    # before xdist starts its workers; each worker collects them too.
+    if config.args_source is pytest.Config.ArgsSource.TESTPATHS:
+        if not hasattr(config, "workerinput"):
+            unpack_bundle()
+        config.args.insert(0, str(UNPACKED.relative_to(config.rootpath)))

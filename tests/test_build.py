@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
 CHAPTERS = ["scratch_mlp", "pytorch_mlp"]
 ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
-SITE_FILES = ("_config.yml", "_toc.yml", "requirements.txt", "Makefile")
+SITE_FILES = ("_config.yml", "_toc.yml", "Makefile")
+LOCKS = ROOT / "requirements"
 NOT_COPIED = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints")
 
 TINY_TOC = (
@@ -75,6 +76,7 @@ def copy_checkout(tmp_path: Path, *, chapters: bool) -> Path:
     copy.mkdir()
     for name in SITE_FILES:
         shutil.copy2(ROOT / name, copy / name)
+    shutil.copytree(LOCKS, copy / "requirements")
     (copy / ".venv").symlink_to(ROOT / ".venv")
     if chapters:
         shutil.copytree(ROOT / "book", copy / "book", ignore=NOT_COPIED)
@@ -341,8 +343,8 @@ def test_two_renderings_are_the_same_bytes(rebuilt_from_cache, chapter):
 def test_make_refuses_a_python_older_than_the_course_needs(tmp_path):
     """A machine whose python3 is 3.10: `make book` says what it needs and
     makes no .venv. The stand-in is this Python, reporting itself as 3.10."""
-    for name in ("Makefile", "requirements.txt"):
-        shutil.copy2(ROOT / name, tmp_path / name)
+    shutil.copy2(ROOT / "Makefile", tmp_path / "Makefile")
+    shutil.copytree(LOCKS, tmp_path / "requirements")
     old_python = tmp_path / "python3"
     old_python.write_text(
         "#!/bin/sh\n"
@@ -371,8 +373,21 @@ def test_make_refuses_a_python_older_than_the_course_needs(tmp_path):
 
 
 def test_binder_runs_the_python_that_make_and_ci_use():
-    """Binder reads runtime.txt; make (and so .ci/run) reads PYTHON_VERSION."""
+    """Binder reads binder/runtime.txt; make (and so .ci/run) reads
+    PYTHON_VERSION; the CI workflow names its container's Python."""
     makefile = (ROOT / "Makefile").read_text()
     (version,) = re.findall(r"^PYTHON_VERSION := (\S+)$", makefile, re.M)
-    assert (ROOT / "runtime.txt").read_text() == f"python-{version}\n"
+    binder = ROOT / "binder"
+    assert (binder / "runtime.txt").read_text() == f"python-{version}\n"
+    assert not (ROOT / "runtime.txt").exists(), "Binder ignores it: binder/"
+    workflow = (ROOT / ".github" / "workflows" / "book.yml").read_text()
+    assert re.findall(r"container: python:(\S+?)-", workflow) == [version]
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_binder_installs_the_learners_lock_only():
+    requirements = (ROOT / "binder" / "requirements.txt").read_text()
+    lines = [
+        line for line in requirements.splitlines() if not line.startswith("#")
+    ]
+    assert lines == ["-r ../requirements/learner.txt"]

@@ -69,9 +69,10 @@ def test_a_notebook_alone_says_what_it_misses_and_clones_nothing(
     assert result.returncode == 1
     assert (
         "ModuleNotFoundError: This notebook needs the course's helper "
-        "package, mlpcourse, beside it. Clone "
-        "https://github.com/mlp-course/mlp-twice and open the notebook in "
-        "its book/ folder, or copy book/mlpcourse next to it."
+        "package, mlpcourse, beside it. Download the course as a zip (the "
+        "link is in the chapter's 'Run this page yourself' box in the "
+        "book), or clone https://github.com/mlp-course/mlp-twice and open "
+        "the notebook in its book/ folder."
     ) in result.stderr
     assert list(tmp_path.iterdir()) == [], "it fetched something"
 

@@ -1,6 +1,7 @@
 """The chapters: their reference notebooks, and the pages the build renders from them."""
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -125,7 +126,9 @@ def test_nbval_fails_when_a_printed_number_changes(tmp_path):
         text=True,
         timeout=300,
         env={
-            "PYTHONPATH": str(ROOT / "book"),
+            "PYTHONPATH": os.pathsep.join(
+                [str(ROOT / "book"), str(ROOT / "book" / "_ext")]
+            ),
             "PATH": str(Path(sys.executable).parent),
         },
     )

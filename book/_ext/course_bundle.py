@@ -1,0 +1,112 @@
+"""The course bundle: one zip that runs the chapters anywhere.
+
+It holds every chapter's reference notebook, the helper package they
+import, the data it reads, the learner's locked requirements and a README,
+laid out as in book/ so that the notebooks find ``mlpcourse`` beside them.
+Each chapter links to it with ``{download}``; the tests unpack it and run
+nbval on its notebooks. It is written when the build starts, the same bytes
+for the same sources, and left untouched when those are unchanged (so
+Sphinx does not re-read the chapters that link to it).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+
+ROOT = Path(__file__).resolve().parents[2]
+BOOK = ROOT / "book"
+BUNDLE = ROOT / "_build" / "bundle" / "mlp-course.zip"
+FOLDER = "mlp-course"
+
+README = """\
+# {title}: the chapters as notebooks
+
+{chapters}
+
+`mlpcourse/` is the helper package the notebooks import, and `data/` holds
+what it reads. Each notebook comes with the outputs the book printed. Every
+random draw is seeded and `requirements.txt` pins every package, so a run
+prints the same numbers.
+
+## Run them
+
+With Python 3.11 or newer, in this folder:
+
+    python3 -m venv .venv
+    .venv/bin/pip install -r requirements.txt
+    .venv/bin/jupyter lab
+
+Then open a notebook and choose Run > Run All Cells. As root, JupyterLab
+also needs `--allow-root`.
+
+`requirements.txt` locks and hashes every package for Linux on x86_64, as
+the book was built and tested. On Windows or macOS, install the same
+top-level versions instead, with `pip install -r requirements.in` (on
+Windows the commands live in `.venv\\Scripts`); the last digit of a printed
+number may then differ.
+"""
+
+
+def chapter_title(notebook: Path) -> str:
+    """The first heading of a notebook's first Markdown cell."""
+    for cell in json.loads(notebook.read_text())["cells"]:
+        if cell["cell_type"] == "markdown":
+            for line in "".join(cell["source"]).splitlines():
+                if line.startswith("# "):
+                    return line.removeprefix("# ").strip()
+    raise ValueError(f"{notebook} has no '# ' title in a Markdown cell")
+
+
+def bundle_files(title: str) -> dict[str, bytes]:
+    """Each file of the bundle, by its path inside it."""
+    notebooks = sorted(BOOK.glob("*.ipynb"))
+    chapters = "\n".join(
+        f"- `{notebook.name}`: {chapter_title(notebook)}"
+        for notebook in notebooks
+    )
+    readme = README.format(title=title, chapters=chapters)
+    sources = {
+        "requirements.txt": ROOT / "requirements" / "learner.txt",
+        "requirements.in": ROOT / "requirements" / "learner.in",
+    }
+    for notebook in notebooks:
+        sources[notebook.name] = notebook
+    for source in sorted((BOOK / "mlpcourse").glob("*.py")):
+        sources[f"mlpcourse/{source.name}"] = source
+    for source in sorted((BOOK / "data").iterdir()):
+        sources[f"data/{source.name}"] = source
+    files = {f"{FOLDER}/README.md": readme.encode()}
+    for name, source in sources.items():
+        files[f"{FOLDER}/{name}"] = source.read_bytes()
+    return files
+
+
+def zip_bytes(files: dict[str, bytes]) -> bytes:
+    """A zip of ``files`` that depends on nothing else: no dates, no owner."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in sorted(files.items()):
+            entry = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.external_attr = 0o644 << 16
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(entry, content)
+    return buffer.getvalue()
+
+
+def write_bundle(app: Sphinx) -> None:
+    content = zip_bytes(bundle_files(app.config.html_title or "The course"))
+    if BUNDLE.exists() and BUNDLE.read_bytes() == content:
+        return
+    BUNDLE.parent.mkdir(parents=True, exist_ok=True)
+    BUNDLE.write_bytes(content)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("builder-inited", write_bundle)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
