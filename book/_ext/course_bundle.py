@@ -105,6 +105,10 @@ def write_bundle(app: Sphinx) -> None:
         return
     BUNDLE.parent.mkdir(parents=True, exist_ok=True)
     BUNDLE.write_bytes(content)
+    # The served copy is replaced as the pages that link to it are written
+    # again; removing it now spares the log Sphinx's "will overwrite" note.
+    for served in Path(app.outdir).glob(f"_downloads/*/{BUNDLE.name}"):
+        served.unlink()
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
