@@ -11,6 +11,7 @@ for a person to look at.
 import io
 import os
 import re
+from urllib.parse import urlparse
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -69,7 +70,8 @@ WIDE_CODE = """() => [...document.querySelectorAll("pre")]
   .map(pre => [pre.textContent.split("\\n").sort((a, b) => b.length
                - a.length)[0], pre.scrollWidth - pre.clientWidth])"""
 
-FIGURES = """() => [...document.querySelectorAll(".cell_output img")].map(img =>
+# The figures, not the frames of a film (test_every_film_plays).
+FIGURES = """() => [...document.querySelectorAll(".cell_output img:not(.film img)")].map(img =>
   ({src: img.getAttribute("src"), drawn: img.getBoundingClientRect().width,
     natural: img.naturalWidth, link: img.closest("a")?.getAttribute("href"),
     alt: img.alt}))"""
@@ -372,6 +374,83 @@ def test_chapters_print_whole_on_a4(site, browser, path):
                 format="A4",
                 print_background=True,
             )
+
+
+# A film's frames are embedded in the page: each may add this much to it.
+FILM_BYTES = 1_500_000
+FILMS = {CHAPTERS[0]: 2, CHAPTERS[1]: 1}
+FRAME = """film => { const img = film.querySelector("img");
+  return [film.querySelector("input[type=range]").value,
+          img.src.length + ":" + img.src.slice(-48)]; }"""
+
+
+@pytest.mark.parametrize("device", ["phone", "desktop"])
+@pytest.mark.parametrize("path", CHAPTERS)
+def test_every_film_plays_steps_and_scrubs(site, browser, path, device):
+    """Each training film, by pointer (touch on the phone) and by keyboard:
+    its frames are embedded, so the page makes no request for them."""
+    pointer = "touch" if device == "phone" else "mouse"
+    with open_at(browser, site, path, device) as visit:
+        page = visit.page
+        films = page.locator(".film")
+        assert films.count() == FILMS[path]
+        for index in range(films.count()):
+            film = films.nth(index)
+            weight = film.evaluate("film => film.outerHTML.length")
+            assert weight <= FILM_BYTES, f"film {index}: {weight} bytes"
+            check_film(page, film, pointer)
+        hosts = {urlparse(url).hostname for url in visit.requests}
+        assert hosts <= {"127.0.0.1", None}, f"requests left: {hosts}"
+
+
+def check_film(page, film, pointer: str) -> None:
+    film.scroll_into_view_if_needed()
+    slider = film.locator("input[type=range]")
+    last = int(slider.get_attribute("max"))
+    assert last + 1 >= 40, "fewer than 40 frames"
+    frame = lambda: film.evaluate(FRAME)  # noqa: E731
+    first = frame()
+    assert first[0] == "0"
+
+    def button(name: str):
+        return film.get_by_role("button", name=name, exact=True)
+
+    press(page, button("Next frame"), pointer)
+    assert frame()[0] == "1" and frame()[1] != first[1]
+    press(page, button("Last frame"), pointer)
+    assert frame()[0] == str(last)
+    press(page, button("First frame"), pointer)
+    assert frame() == first
+    press(page, button("Play"), pointer)
+    page.wait_for_function(
+        "slider => slider.value >= 3", arg=slider.element_handle()
+    )
+    press(page, button("Pause"), pointer)
+    paused = frame()
+    page.wait_for_timeout(300)  # more than two frames at 8 a second
+    assert frame() == paused, "the film went on after Pause"
+    # By keyboard, reached with Tab: the slider takes arrows, Home and
+    # End; the buttons after it, Enter.
+    button("Decrease speed").focus()
+    page.keyboard.press("Shift+Tab")
+    assert film.evaluate("f => document.activeElement.type") == "range"
+    assert slider.evaluate(FOCUS_RING), "no focus ring on the slider"
+    page.keyboard.press("End")
+    assert frame()[0] == str(last)
+    page.keyboard.press("Home")
+    assert frame() == first
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    assert frame()[0] == "5"
+    for name in ("Decrease speed", "First frame", "Previous frame"):
+        page.keyboard.press("Tab")
+        assert film.evaluate("f => document.activeElement.ariaLabel") == name
+    assert button("Previous frame").evaluate(FOCUS_RING), "no focus ring"
+    page.keyboard.press("Enter")
+    assert frame()[0] == "4"
+    page.keyboard.press("Shift+Tab")  # back to First frame
+    page.keyboard.press("Enter")
+    assert frame() == first
 
 
 def test_redirect_page_and_favicon(site, browser):

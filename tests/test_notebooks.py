@@ -152,7 +152,7 @@ def test_landing_page_leads_to_both_chapters():
 
 
 @pytest.mark.parametrize(
-    "chapter, figures", [("scratch_mlp", 7), ("pytorch_mlp", 9)]
+    "chapter, figures", [("scratch_mlp", 9), ("pytorch_mlp", 10)]
 )
 def test_rendered_chapter_shows_its_figures_and_nothing_unclean(
     chapter, figures

@@ -8,12 +8,12 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from . import scratch, torch_mlp
+from . import film, scratch, torch_mlp
 from .claims import require
 from .data import Dataset
 from .rounding import below
 from .settings import Experiment
-from .training import Recorder
+from .training import Recorder, each
 
 Predictor = scratch.MLP | torch_mlp.TorchMLP
 
@@ -25,7 +25,8 @@ class TwinRuns(NamedTuple):
     """Both networks after training, with their loss per epoch.
 
     With a ``measure``, also what it measured before training and after
-    every epoch (the accuracy, say), for each network.
+    every epoch (the accuracy, say), for each network; with snapshots, the
+    frames of each network's training film (``film.snapshots``).
     """
 
     scratch_model: scratch.MLP
@@ -34,6 +35,8 @@ class TwinRuns(NamedTuple):
     torch_losses: np.ndarray
     scratch_measured: np.ndarray | None = None
     torch_measured: np.ndarray | None = None
+    scratch_snapshots: Recorder | None = None
+    torch_snapshots: Recorder | None = None
 
 
 def train_both(
@@ -41,35 +44,61 @@ def train_both(
     dataset: Dataset,
     dtype: torch.dtype = torch.float64,
     measure: Callable[[Predictor], float] | None = None,
+    snapshots: bool = False,
 ) -> TwinRuns:
     """Train a scratch MLP and a PyTorch copy of its initial weights alike.
 
-    ``measure(model)``, if given, is recorded before and after every epoch.
+    ``measure(model)``, if given, is recorded before and after every epoch;
+    with ``snapshots``, so are the frames of a training film.
     """
     scratch_model = experiment.make_scratch_model()
     torch_model = torch_mlp.TorchMLP.copy_of(scratch_model, dtype=dtype)
     options = experiment.training_options()
+    models = (scratch_model, torch_model)
     records = [
         Recorder(lambda model=model: measure(model)) if measure else None
-        for model in (scratch_model, torch_model)
+        for model in models
+    ]
+    frames = [
+        film.snapshots(model.predict, experiment.epochs) if snapshots else None
+        for model in models
+    ]
+    hooks = [
+        each(*[hook for hook in pair if hook is not None])
+        for pair in zip(records, frames, strict=True)
     ]
     scratch_losses = scratch.train(
         scratch_model,
         dataset.points,
         dataset.targets,
         **options,
-        on_epoch=records[0],
+        on_epoch=hooks[0],
     )
     torch_losses = torch_mlp.train(
         torch_model,
         dataset.points,
         dataset.targets,
         **options,
-        on_epoch=records[1],
+        on_epoch=hooks[1],
     )
     measured = [None if r is None else np.array(r.values) for r in records]
     return TwinRuns(
-        scratch_model, scratch_losses, torch_model, torch_losses, *measured
+        scratch_model,
+        scratch_losses,
+        torch_model,
+        torch_losses,
+        *measured,
+        *frames,
+    )
+
+
+def frame_gap(runs: TwinRuns) -> float:
+    """The largest difference between the two runs' film frames."""
+    if runs.scratch_snapshots is None or runs.torch_snapshots is None:
+        raise ValueError("runs has no snapshots: train_both(snapshots=True)")
+    return largest_difference(
+        {"frames": np.array(runs.scratch_snapshots.values)},
+        {"frames": np.array(runs.torch_snapshots.values)},
     )
 
 
@@ -134,15 +163,24 @@ def report(runs: TwinRuns) -> str:
 
 
 def require_agreement(runs: TwinRuns, setting: str) -> None:
-    """Claim: the two runs agree within the tolerance at every epoch."""
+    """Claim: the two runs agree within the tolerance at every epoch, and
+    so do their films' frames where they were recorded."""
     gap = gaps(runs)
     worst = int(np.argmax(np.abs(runs.scratch_losses - runs.torch_losses)))
+    measured = (
+        f"loss gap {gap.losses:.1e} (largest at epoch {worst + 1}), "
+        f"final parameter gap {gap.parameters:.1e}"
+    )
+    agree = gap.agree
+    if runs.scratch_snapshots is not None:
+        frames = frame_gap(runs)
+        agree = agree and frames <= PARITY_TOLERANCE
+        measured += f", film frame gap {frames:.1e}"
     require(
         "the NumPy and PyTorch runs agree within "
         f"{PARITY_TOLERANCE:.0e} at every epoch",
-        gap.agree,
-        measured=f"loss gap {gap.losses:.1e} (largest at epoch {worst + 1}), "
-        f"final parameter gap {gap.parameters:.1e}",
+        agree,
+        measured=measured,
         setting=setting,
     )
 

@@ -83,7 +83,8 @@ def _check_dataset(
     return points, labels, boundary
 
 
-def _draw_points(ax: Axes, dataset: Dataset) -> None:
+def draw_points(ax: Axes, dataset: Dataset) -> None:
+    """Scatter the points of each class, and draw the true boundary."""
     points, labels, boundary = _check_dataset(dataset)
     classes = sorted(np.unique(labels), reverse=True)
     if len(classes) > 2:
@@ -132,7 +133,7 @@ def _legend_below(
 def plot_data(dataset: Dataset, *, title: str, ax: Axes | None = None) -> Axes:
     """Scatter a dataset's points by class, with its true boundary."""
     ax = _axes(ax)
-    _draw_points(ax, dataset)
+    draw_points(ax, dataset)
     _square_titles(ax, title)
     _legend_below(ax, *ax.get_legend_handles_labels())
     return ax
@@ -168,15 +169,20 @@ def plot_losses(
             linewidth=1.8,
             label=name,
         )
-    ax.set_yscale("log")
-    # Plain numbers (0.02, 0.05, 0.1) rather than small exponents.
-    ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
-    ax.yaxis.set_minor_formatter(NullFormatter())
+    plain_log_yaxis(ax)
     _titles(ax, title, "epoch", "mean squared error")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=TEXT_POINTS)
     return ax
+
+
+def plain_log_yaxis(ax: Axes) -> None:
+    """A logarithmic y axis labelled with plain numbers (0.02, 0.05, 0.1)
+    rather than small exponents."""
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
 
 
 def grid_points(resolution: int = GRID_RESOLUTION) -> np.ndarray:
@@ -228,43 +234,68 @@ def plot_decision_boundary(
     ``dataset.threshold``, the level between the two classes."""
     scores = grid_scores(predict, resolution)
     ax = _axes(ax)
-    axis = np.linspace(0.0, 1.0, resolution)
-    low, high = (
-        min(scores.min(), dataset.threshold),
-        max(scores.max(), dataset.threshold),
-    )
-    span = max(high - dataset.threshold, dataset.threshold - low, 1e-12)
-    shading = ax.contourf(
-        axis,
-        axis,
-        scores,
-        levels=20,
-        cmap=OUTPUT_COLOURS,
-        vmin=dataset.threshold - span,
-        vmax=dataset.threshold + span,
-    )
-    if scores.min() < dataset.threshold < scores.max():
-        ax.contour(
-            axis,
-            axis,
-            scores,
-            levels=[dataset.threshold],
-            colors=VERMILLION,
-            linewidths=2.2,
-        )
+    draw_scores(ax, scores, dataset)
+    _square_titles(ax, title)
+    return ax
+
+
+def draw_scores(
+    ax: Axes, scores: np.ndarray, dataset: Dataset, *, key: bool = True
+) -> None:
+    """Draw a grid of first outputs (``grid_scores``) over the data: the
+    shading, the learnt boundary where it crosses the threshold, the points
+    and the true boundary. With ``key``, a colour bar and a legend too."""
+    shading, _ = draw_output(ax, scores, dataset.threshold)
+    draw_points(ax, dataset)
+    if not key:
+        return
     # The colour bar sits beside the square panel and is exactly as tall.
     colorbar = ax.figure.colorbar(
         shading, cax=ax.inset_axes([1.04, 0.0, 0.045, 1.0])
     )
     colorbar.set_label("first output of the network", fontsize=LABEL_POINTS)
     colorbar.ax.tick_params(labelsize=TEXT_POINTS)
-    _draw_points(ax, dataset)
+    _legend_below(ax, *boundary_legend(ax, dataset.threshold))
+
+
+def draw_output(ax: Axes, scores: np.ndarray, threshold: float) -> tuple:
+    """Shade a grid of outputs, centred on ``threshold``, and draw the line
+    where they cross it (None if they never do). Returns both artists."""
+    scores = as_float_array(scores, "scores", ndim=2)
+    axis = np.linspace(0.0, 1.0, scores.shape[0])
+    low = min(scores.min(), threshold)
+    high = max(scores.max(), threshold)
+    span = max(high - threshold, threshold - low, 1e-12)
+    shading = ax.contourf(
+        axis,
+        axis,
+        scores,
+        levels=20,
+        cmap=OUTPUT_COLOURS,
+        vmin=threshold - span,
+        vmax=threshold + span,
+        zorder=0.5,  # under the points
+    )
+    boundary = None
+    if scores.min() < threshold < scores.max():
+        boundary = ax.contour(
+            axis,
+            axis,
+            scores,
+            levels=[threshold],
+            colors=VERMILLION,
+            linewidths=2.2,
+        )
+    return shading, boundary
+
+
+def boundary_legend(ax: Axes, threshold: float) -> tuple[list, list[str]]:
+    """The legend entries of a boundary panel: the classes, the true
+    boundary (both from ``ax``) and the learnt one."""
     handles, labels = ax.get_legend_handles_labels()
     handles.append(Line2D([], [], color=VERMILLION, linewidth=2.2))
-    labels.append(f"learnt boundary (output = {dataset.threshold:g})")
-    _legend_below(ax, handles, labels)
-    _square_titles(ax, title)
-    return ax
+    labels.append(f"learnt boundary (output = {threshold:g})")
+    return handles, labels
 
 
 # The step benchmark's series: (device, library, dtype) -> colour, line,

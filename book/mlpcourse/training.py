@@ -8,7 +8,7 @@ the networks alone.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -23,24 +23,58 @@ went (accuracy per epoch, snapshots) without adding to the loop itself.
 
 
 class Recorder:
-    """An epoch hook that records ``measure()`` before and after each epoch.
+    """An epoch hook that records ``measure()`` before and after epochs.
 
-    ``values[0]`` is measured when the recorder is made, before training;
-    ``values[k]`` after epoch k.
+    ``values[i]`` was measured at epoch ``epochs[i]``: epoch 0 is when the
+    recorder is made, before training, and epoch k is after the k-th. With
+    ``at``, only those epochs are recorded (the frames of a film, say);
+    without, every one.
     """
 
-    def __init__(self, measure: Callable[[], float]) -> None:
+    def __init__(
+        self, measure: Callable[[], object], at: Iterable[int] | None = None
+    ) -> None:
         if not callable(measure):
             raise TypeError(
                 f"measure must be callable, got {type(measure).__name__}"
             )
         self.measure = measure
-        self.values: list[float] = [measure()]
-        self.epochs: list[int] = [0]
+        self.at = None if at is None else _epoch_set(at)
+        self.values: list = []
+        self.epochs: list[int] = []
+        self(0)
 
     def __call__(self, epoch: int) -> None:
-        self.values.append(self.measure())
-        self.epochs.append(epoch)
+        if self.at is None or epoch in self.at:
+            self.values.append(self.measure())
+            self.epochs.append(epoch)
+
+
+def _epoch_set(at: Iterable[int]) -> frozenset[int]:
+    epochs = list(at)
+    if not all(
+        isinstance(e, (int, np.integer)) and not isinstance(e, bool) and e >= 0
+        for e in epochs
+    ):
+        raise ValueError(
+            f"at must hold epoch numbers, whole and 0 or more, got {epochs}"
+        )
+    return frozenset(int(e) for e in epochs)
+
+
+def each(*hooks: EpochHook) -> EpochHook:
+    """One epoch hook that calls every one of ``hooks``, in order."""
+    for hook in hooks:
+        if not callable(hook):
+            raise TypeError(
+                f"each hook must be callable, got {type(hook).__name__}"
+            )
+
+    def call_each(epoch: int) -> None:
+        for hook in hooks:
+            hook(epoch)
+
+    return call_each
 
 
 class TrainingDiverged(FloatingPointError):
