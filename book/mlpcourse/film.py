@@ -3,7 +3,8 @@
 A film's frames are snapshots of the network's output over the plotting
 grid, recorded by an epoch hook (``snapshots``) during the one training run
 a chapter already does. ``Film`` plays them with matplotlib's JavaScript
-player (``to_jshtml``), beside the loss and the accuracy per epoch;
+player (the HTML writer behind ``to_jshtml``), beside the loss and the
+accuracy per epoch;
 ``small_multiples`` draws six of them side by side, for print.
 """
 
@@ -128,10 +129,10 @@ class Film:
         return None if epoch == 0 else float(self.losses[epoch - 1])
 
     def caption(self, epoch: int) -> str:
-        """Epoch, loss and accuracy, for a frame's title."""
+        """Epoch, loss and accuracy, on two lines: a small panel's title."""
         loss = self.loss_at(epoch)
-        shown = "no loss yet" if loss is None else f"loss {loss:.3g}"
-        return f"epoch {epoch}: {shown}, accuracy {self.accuracies[epoch]:.2f}"
+        shown = "before training" if loss is None else f"loss {loss:.3g}"
+        return f"epoch {epoch}: {shown}\naccuracy {self.accuracies[epoch]:.2f}"
 
     def __repr__(self) -> str:
         return (
@@ -285,15 +286,9 @@ def small_multiples(film: Film, count: int = SMALL_MULTIPLES) -> Figure:
     )
     frames = film.frames
     for ax, index in zip(axes.flat, indices.astype(int), strict=False):
-        epoch = film.epochs[index]
         draw_scores(ax, frames[index], film.dataset, key=False)
         unit_ticks(ax)
-        loss = film.loss_at(epoch)
-        shown = "before training" if loss is None else f"loss {loss:.3g}"
-        ax.set_title(
-            f"epoch {epoch}: {shown}\naccuracy {film.accuracies[epoch]:.2f}",
-            fontsize=TEXT_POINTS,
-        )
+        ax.set_title(film.caption(film.epochs[index]), fontsize=TEXT_POINTS)
         ax.set_xlabel("$x_0$", fontsize=SYMBOL_POINTS)
         ax.set_ylabel("$x_1$", fontsize=SYMBOL_POINTS)
         ax.label_outer()
@@ -387,10 +382,10 @@ def player(film: Film) -> str:
             f'aria-label="{html.escape(film.title)}: repetition mode"'
         ),
     }
-    for icon, path in ICONS.items():
+    for icon, shape in ICONS.items():
         svg = (
             '<svg viewBox="0 0 16 16" aria-hidden="true">'
-            f'<path d="{path}"/></svg>'
+            f'<path d="{shape}"/></svg>'
         )
         replacements[f'<i class="fa {icon}"></i>'] = svg
     for old, new in replacements.items():
