@@ -14,18 +14,20 @@ INSTALLED := $(VENV)/.installed
 HELPERS := $(wildcard book/mlpcourse/*.py book/data/*)
 CHAPTERS := book/scratch_mlp book/pytorch_mlp
 JUPYTER_CACHE := _build/.jupyter_cache
-# Every package, pinned and hashed (requirements/README.md): the learner's
+# Every package, pinned and hashed (README.md, "Requirements"): the learner's
 # packages, and on top of them what builds and tests the book.
 LOCKS := requirements/build.txt requirements/learner.txt
 UV := uv==0.13.9
 TORCH_INDEX := https://download.pytorch.org/whl/cpu
 SPHINX_AUTOBUILD := sphinx-autobuild==2025.8.25
 
-.PHONY: help venv book test screenshots check-chromium lint notebooks bench lab serve lock clean
+.PHONY: help venv book test unit test-busy screenshots check-chromium lint notebooks bench lab serve lock clean
 
 help:
 	@echo "make book       set up .venv, execute the chapters, build the HTML into _build/html"
 	@echo "make test       set up, build the book, then lint, unit, nbval, build and page tests"
+	@echo "make unit       the helper package's unit tests alone: seconds, no build needed"
+	@echo "make test-busy  make test with one core kept busy: no test may depend on timing"
 	@echo "make screenshots  save every page at every width, and A4 PDFs, to look at"
 	@echo "make lint       ruff: style, and listings that fit the page's width"
 	@echo "make notebooks  re-execute the chapters into their reference .ipynb files"
@@ -74,6 +76,19 @@ export CHROMIUM
 
 test: check-chromium book lint
 	$(BIN)/python -m pytest
+
+# The unit tests of the helper package: one file per module,
+# tests/test_<module>.py, run on one core in a few seconds.
+UNIT_TESTS = $(wildcard $(patsubst book/mlpcourse/%.py,tests/test_%.py,$(wildcard book/mlpcourse/*.py)))
+unit: $(INSTALLED)
+	$(BIN)/python -m pytest -o addopts="" -p no:nbval -q $(UNIT_TESTS)
+
+# make test while another process keeps one core busy, as on a loaded CI
+# machine: how a kernel splits a cell's printing, or how fast a page's script
+# answers, must decide no test. After `make clean` the build runs loaded too.
+test-busy:
+	yes > /dev/null & busy=$$!; trap "kill $$busy" EXIT; \
+	  $(MAKE) --no-print-directory test
 
 # Screenshots of every page at every width, and the chapters' A4 PDFs, in
 # _build/screenshots/: for a person to look at after a change to the site.

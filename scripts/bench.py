@@ -39,13 +39,37 @@ def median_seconds(task: Callable[[], object], runs: int) -> float:
     return statistics.median(times)
 
 
-def make_book() -> None:
-    subprocess.run(
-        ["make", "--no-print-directory", "book"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
+class StepFailed(Exception):
+    """A benchmarked command failed: its name, and the end of its output."""
+
+
+def run_step(
+    name: str, command: list[str], cwd: Path = ROOT, **kwargs
+) -> None:
+    """Run ``command``; if it fails, raise StepFailed naming the step."""
+    result = subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, **kwargs
     )
+    if result.returncode != 0:
+        output = (result.stdout + result.stderr).strip().splitlines()
+        raise StepFailed(
+            f"{name} failed (exit {result.returncode}): "
+            f"{' '.join(command)}\n" + "\n".join(output[-40:])
+        )
+
+
+def in_process(name: str, task: Callable[[], object]) -> object:
+    """Call ``task``; an exception it raises becomes StepFailed naming it."""
+    try:
+        return task()
+    except Exception as error:
+        raise StepFailed(
+            f"{name} failed: {type(error).__name__}: {error}"
+        ) from error
+
+
+def make_book() -> None:
+    run_step("make book", ["make", "--no-print-directory", "book"])
 
 
 def cold_build() -> None:
@@ -55,17 +79,15 @@ def cold_build() -> None:
 
 def run_tests() -> None:
     """The whole pytest run, as `make test` runs it (the build present)."""
-    subprocess.run(
+    run_step(
+        "pytest",
         [str(ROOT / ".venv" / "bin" / "python"), "-m", "pytest", "-q"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
     )
 
 
 def timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
     start = time.perf_counter()
-    subprocess.run(command, cwd=cwd, env=env, check=True, capture_output=True)
+    run_step(f"fresh clone: {' '.join(command)}", command, cwd=cwd, env=env)
     return time.perf_counter() - start
 
 
@@ -88,12 +110,33 @@ def fresh_clone() -> dict[str, float]:
         }
 
 
+WIDTH = 52  # the widest row name, so the table's columns line up
+
+
 def main() -> int:
-    rows: list[tuple[str, str, str, bool]] = []
+    """Measure each row and print it at once; a failing step is named, with
+    its output, after the rows measured before it."""
+    print(f"{'benchmark':<{WIDTH}}  {'median':>10}  {'target':>8}", flush=True)
+    rows: list[bool] = []
 
     def row(name: str, value: str, target: str = "", ok: bool = True) -> None:
-        rows.append((name, value, target, ok))
-        print(f"  measured: {name}", file=sys.stderr)
+        rows.append(ok)
+        verdict = "" if not target else ("ok" if ok else "MISSED")
+        print(
+            f"{name:<{WIDTH}}  {value:>10}  {target:>8}  {verdict}".rstrip(),
+            flush=True,
+        )
+
+    try:
+        measure(row)
+    except StepFailed as failure:
+        print(f"\nStopped: {failure}", flush=True)
+        return 1
+    return 0 if all(rows) else 1
+
+
+def measure(row: Callable[..., None]) -> None:
+    """Every row of the table, in order."""
 
     # Machines here differ by 2x in speed, so the targets are ratios of
     # times measured in this one run; the absolute times are for reading.
@@ -104,7 +147,12 @@ def main() -> int:
     chapters = 0.0
     for chapter in ("scratch_mlp", "pytorch_mlp"):
         path = ROOT / "book" / f"{chapter}.md"
-        seconds = median_seconds(lambda path=path: execute(path), runs=3)
+        seconds = median_seconds(
+            lambda path=path: in_process(
+                f"execute {path.name}", lambda: execute(path)
+            ),
+            runs=3,
+        )
         chapters += seconds
         row(f"execute {chapter}.md", f"{seconds:.1f} s")
     overhead = cold / chapters
@@ -134,7 +182,7 @@ def main() -> int:
 
     # One training step across sizes, and the boundary grid: chapter 2
     # draws its figures and quotes its timings from this file.
-    bench_step.main([])
+    in_process("the step benchmark", lambda: bench_step.main([]))
     boundary = next(
         run["boundary"]
         for run in stepbench.load()["runs"]
@@ -183,13 +231,6 @@ def main() -> int:
             "<= 240 s",
             total <= 240,
         )
-
-    width = max(len(name) for name, *_ in rows)
-    print(f"{'benchmark':<{width}}  {'median':>10}  {'target':>8}")
-    for name, value, target, ok in rows:
-        verdict = "" if not target else ("ok" if ok else "MISSED")
-        print(f"{name:<{width}}  {value:>10}  {target:>8}  {verdict}")
-    return 0 if all(ok for *_, ok in rows) else 1
 
 
 if __name__ == "__main__":

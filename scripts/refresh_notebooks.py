@@ -11,13 +11,14 @@ from pathlib import Path
 
 import jupytext
 import nbformat
+from myst_nb.core.utils import coalesce_streams
 from nbclient import NotebookClient
 
 
 def execute(markdown: Path) -> nbformat.NotebookNode:
     """Run every cell of a MyST notebook in its folder, as the book does.
 
-    Returns the executed notebook.
+    Returns the executed notebook, each cell's streams merged.
     """
     notebook = jupytext.read(markdown)
     for index, cell in enumerate(notebook.cells):
@@ -32,6 +33,11 @@ def execute(markdown: Path) -> nbformat.NotebookNode:
         resources={"metadata": {"path": str(markdown.parent)}},
     )
     client.execute()
+    # One message per stream, as the book's page shows it: how the kernel
+    # split a cell's printing depends on timing, the text does not.
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = coalesce_streams(cell.outputs)
     return notebook
 
 

@@ -11,8 +11,8 @@ import os
 import threading
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-HTML = ROOT / "_build" / "html"
+from paths import HTML, ROOT
+
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [

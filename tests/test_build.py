@@ -17,16 +17,17 @@ import shutil
 import subprocess
 import sys
 import time
+from copy import deepcopy
 from pathlib import Path
 
 import jupytext
 import nbformat
 import pytest
+from course_site import merge_streams
 from jupyter_cache import get_cache
+from myst_nb.core.utils import coalesce_streams
+from paths import BOOK, BUILD, CHAPTERS, HTML, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-BUILD = ROOT / "_build"
-CHAPTERS = ["scratch_mlp", "pytorch_mlp"]
 ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 SITE_FILES = ("_config.yml", "_toc.yml", "Makefile")
 LOCKS = ROOT / "requirements"
@@ -257,21 +258,50 @@ def figures(html: Path, chapter: str) -> list[str]:
     ]
 
 
-def printed(notebook) -> list[list[dict]]:
-    """Each code cell's outputs: streams as they were written, images as
-    digests, everything else (glued values included) as it is."""
+# A figure of rounding-level values (the NumPy-PyTorch gaps) draws numbers
+# whose last bits depend on the processor's BLAS kernels (OpenBLAS picks its
+# kernels by processor, or by OPENBLAS_CORETYPE): its cell is tagged so, and
+# only that it drew is compared, never its bytes.
+ROUNDING_LEVEL = "rounding-level"
+
+
+def rounding_level_cells(chapter: str) -> set[int]:
+    """The code cells (by index) that the chapter tags ROUNDING_LEVEL."""
+    code = [
+        cell
+        for cell in jupytext.read(BOOK / f"{chapter}.md").cells
+        if cell.cell_type == "code"
+    ]
+    return {
+        index
+        for index, cell in enumerate(code)
+        if ROUNDING_LEVEL in cell.metadata.get("tags", [])
+    }
+
+
+def printed(notebook, varies: set[int] = frozenset()) -> list[list[dict]]:
+    """Each code cell's outputs: what each stream printed, images as digests
+    (or only that they were drawn, in the code cells ``varies`` names),
+    everything else (glued values included) as it is.
+
+    A stream's messages are merged first, as nbval and the page merge them:
+    how a kernel splits a cell's printing into messages depends on timing.
+    """
     cells = []
-    for cell in notebook.cells:
-        if cell.cell_type != "code":
-            continue
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    for index, cell in enumerate(code):
         outputs = []
-        for output in cell.outputs:
+        for output in coalesce_streams(deepcopy(cell.outputs)):
             data = dict(output.get("data", {}))
             for kind in ("image/png", "image/jpeg"):
                 if kind in data:
-                    data[kind] = hashlib.sha256(
-                        base64.b64decode(data[kind])
-                    ).hexdigest()
+                    data[kind] = (
+                        "drawn, at rounding level"
+                        if index in varies
+                        else hashlib.sha256(
+                            base64.b64decode(data[kind])
+                        ).hexdigest()
+                    )
             outputs.append(
                 {"stream": output.name, "text": output.text}
                 if output.output_type == "stream"
@@ -294,20 +324,88 @@ def executed_by_the_build(chapter: str):
 def test_the_build_prints_and_draws_what_the_reference_holds(chapter):
     """Two executions, the build's and `make notebooks`' (perhaps on another
     machine), print the same text, glue the same values and draw the same
-    bytes; and the page shows the figures the build drew."""
-    reference = printed(
-        nbformat.read(ROOT / "book" / f"{chapter}.ipynb", as_version=4)
-    )
+    bytes (but for figures of rounding-level values); and the page shows
+    the figures the build drew."""
+    varies = rounding_level_cells(chapter)
+    reference = nbformat.read(BOOK / f"{chapter}.ipynb", as_version=4)
+    built = executed_by_the_build(chapter)
     stale = f"book/{chapter}.ipynb is stale: run `make notebooks`"
-    assert printed(executed_by_the_build(chapter)) == reference, stale
+    assert printed(built, varies) == printed(reference, varies), stale
     drawn = [
         output["display_data"]["image/png"]
-        for cell in reference
+        for cell in printed(built)
         for output in cell
         if "image/png" in output.get("display_data", {})
     ]
     assert len(drawn) >= 2
-    assert drawn == figures(BUILD / "html", chapter), stale
+    assert drawn == figures(BUILD / "html", chapter)
+
+
+def test_only_a_figure_of_rounding_level_values_is_compared_by_kind():
+    """The one figure whose bytes may vary by processor: the loss gaps."""
+    assert rounding_level_cells("scratch_mlp") == set()
+    (index,) = rounding_level_cells("pytorch_mlp")
+    code = [
+        cell
+        for cell in jupytext.read(BOOK / "pytorch_mlp.md").cells
+        if cell.cell_type == "code"
+    ]
+    assert code[index].source.startswith("plot_gaps(")
+
+
+SERVED = {
+    "the download button's copy": HTML / "_sources" / "book",
+    "the executed copy": BUILD / "jupyter_execute" / "book",
+    # The bundle holds the references byte for byte (test_bundle.py).
+    "the reference, as the course bundle holds it": BOOK,
+}
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+@pytest.mark.parametrize("served", SERVED)
+def test_a_served_notebook_prints_each_line_once(chapter, served):
+    """Whatever the timing of the build's run, each cell holds one message
+    per stream, and it prints what the reference prints."""
+    notebook = nbformat.read(SERVED[served] / f"{chapter}.ipynb", as_version=4)
+    reference = nbformat.read(BOOK / f"{chapter}.ipynb", as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    for index, cell in enumerate(code):
+        names = [o.name for o in cell.outputs if o.output_type == "stream"]
+        assert len(names) == len(set(names)), (
+            f"{served}: code cell {index} holds {len(names)} stream messages "
+            f"({names}); a downloaded notebook would print lines twice"
+        )
+    # The written copies leave out glued values (the page holds them).
+    assert streams(notebook) == streams(reference), served
+
+
+def streams(notebook) -> list[list[dict]]:
+    """What each code cell printed, stream by stream."""
+    return [
+        [output for output in cell if "stream" in output]
+        for cell in printed(notebook)
+    ]
+
+
+def test_merging_streams_rewrites_the_cells_own_outputs():
+    """What the page shows is what the written notebook holds: the merge
+    replaces the cell's list, and leaves other outputs where they were."""
+    stream = nbformat.v4.new_output
+    outputs = [
+        stream("stream", name="stdout", text="one\n"),
+        stream("display_data", data={"text/plain": "a figure"}),
+        stream("stream", name="stdout", text="two\n"),
+        stream("stream", name="stderr", text="careful\n"),
+    ]
+    same_list = outputs
+    merged = merge_streams(outputs)
+    assert merged is same_list
+    assert [(o.output_type, o.get("name")) for o in outputs] == [
+        ("stream", "stdout"),
+        ("display_data", None),
+        ("stream", "stderr"),
+    ]
+    assert outputs[0].text == "one\ntwo\n"
 
 
 @pytest.fixture(scope="module")

@@ -17,11 +17,9 @@ import pytest
 from browser import Visit
 from course_bundle import BUNDLE, FOLDER, bundle_files, zip_bytes
 from packaging.requirements import Requirement
+from paths import BOOK, CHAPTERS, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-BOOK = ROOT / "book"
 TITLE = "The multilayer perceptron, twice"
-CHAPTERS = ["scratch_mlp", "pytorch_mlp"]
 
 
 @pytest.fixture(scope="module")

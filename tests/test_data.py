@@ -6,7 +6,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mlpcourse import data, scratch, settings, torch_mlp
-from mlpcourse.metrics import accuracy
 
 
 @given(n_points=st.integers(1, 500), seed=st.integers(0, 2**32 - 1))
@@ -99,31 +98,25 @@ def test_decoding_rejects_wrong_outputs(decode, outputs):
 
 
 @pytest.mark.parametrize(
-    "encode, labels",
-    [(data.linear_targets, [0, 2]), (data.circle_targets, [0, 1])],
+    "encode, labels, allowed",
+    [
+        (data.linear_targets, [0, 2], "0 or 1"),
+        (data.circle_targets, [0, 1], "-1 or 1"),
+    ],
 )
-def test_encoding_rejects_unknown_labels(encode, labels):
-    with pytest.raises(ValueError, match="labels"):
+def test_encoding_rejects_unknown_labels(encode, labels, allowed):
+    with pytest.raises(ValueError, match=f"labels must each be {allowed}$"):
         encode(np.array(labels))
 
 
-def test_accuracy_counts_matches():
-    assert accuracy(np.array([1, 0, 1, 1]), np.array([1, 1, 1, 0])) == 0.5
-
-
-@pytest.mark.parametrize(
-    "predicted, labels, error, name",
-    [
-        (np.ones(3), np.ones(4), ValueError, "same number of rows"),
-        (np.ones((3, 1)), np.ones(3), ValueError, "predicted"),
-        (np.array(["a", "b"]), np.ones(2), TypeError, "predicted"),
-        (np.ones(2), np.array([1.0, np.inf]), ValueError, "labels"),
-        (np.ones(0), np.ones(0), ValueError, "predicted"),
-    ],
-)
-def test_accuracy_rejects_bad_input(predicted, labels, error, name):
-    with pytest.raises(error, match=name):
-        accuracy(predicted, labels)
+def test_encoding_labels_into_targets():
+    np.testing.assert_array_equal(
+        data.circle_targets(np.array([1, -1, 1])), [[1.0], [-1.0], [1.0]]
+    )
+    np.testing.assert_array_equal(
+        data.linear_targets(np.array([1, 0, 0])),
+        [[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]],
+    )
 
 
 @pytest.mark.parametrize(
@@ -156,79 +149,67 @@ def test_every_random_draw_needs_a_real_seed(seed, error):
             )
 
 
-def test_course_settings_are_the_ones_the_book_was_written_with():
-    """Every number the chapters print follows from these settings. A change
-    is deliberate: make it here and in settings.py, then `make notebooks`."""
-    shared = {"n_inputs": 2, "data_seed": 0, "init_seed": 1, "shuffle_seed": 2}
-    assert settings.LINEAR == settings.Experiment(
-        dataset="linear",
-        n_points=100,
-        n_hidden=5,
-        n_outputs=2,
-        hidden_activation="relu",
-        output_activation="sigmoid",
-        learning_rate=1.0,
-        epochs=500,
-        batch_size=100,
-        **shared,
-    )
-    assert settings.CIRCLE == settings.Experiment(
-        dataset="circle",
-        n_points=1000,
-        n_hidden=4,
-        n_outputs=1,
-        hidden_activation="tanh",
-        output_activation="tanh",
-        learning_rate=0.05,
-        epochs=500,
-        batch_size=10,
-        **shared,
-    )
-    assert (data.LINEAR_OFFSET, data.CIRCLE_CENTRE, data.CIRCLE_RADIUS) == (
-        0.3,
-        (0.5, 0.5),
-        0.4,
-    )
-
-
-def test_an_experiment_builds_its_data_model_and_options():
-    circle = settings.CIRCLE
-    dataset = circle.make_dataset()
+@pytest.mark.parametrize(
+    "make, experiment",
+    [
+        (data.make_linear, settings.LINEAR),
+        (data.make_circle, settings.CIRCLE),
+    ],
+    ids=["linear", "circle"],
+)
+def test_the_default_size_is_the_course_size(make, experiment):
+    default = make(seed=experiment.data_seed)
     np.testing.assert_array_equal(
-        dataset.points, data.make_circle(1000, seed=0).points
+        default.points, experiment.make_dataset().points
     )
-    model = circle.make_scratch_model()
-    assert repr(model) == "MLP(2 -> 4 tanh -> 1 tanh)"
-    np.testing.assert_array_equal(
-        model.hidden.weights,
-        scratch.MLP(2, 4, 1, "tanh", "tanh", seed=1).hidden.weights,
-    )
-    assert circle.training_options() == {
-        "learning_rate": 0.05,
-        "epochs": 500,
-        "batch_size": 10,
-        "shuffle_seed": 2,
-    }
-    assert circle.label == "2-4-1 MLP, tanh then tanh"
-    assert str(circle).splitlines() == [
-        "circle dataset: 1000 points, seed 0",
-        "network: 2 -> 4 tanh -> 1 tanh, initial weights seed 1",
-        "training: learning rate 0.05, 500 epochs, minibatches of 10, "
-        "order seed 2",
-    ]
 
 
-def test_the_prose_quotes_the_settings():
-    facts = settings.facts()
-    assert facts["circle_steps_per_epoch"] == "100"
-    assert facts["circle_steps"] == "50,000"
-    assert facts["circle_batches"] == "minibatches of 10 points"
-    assert facts["linear_batches"] == "the whole dataset as one batch"
-    assert facts["linear_steps"] == "500"
-    assert facts["circle_points"] == "1,000"
-    assert facts["linear_entries"] == "200"
-    assert facts["linear_half_sum_factor"] == "100"
-    assert facts["circle_half_sum_factor"] == "5"
-    assert facts["linear_hidden_activation"] == "ReLU"
-    assert facts["linear_output_activation"] == "a sigmoid"
-    assert facts["circle_rate"] == "0.05" and facts["linear_rate"] == "1"
+def test_circle_points_lie_in_the_unit_square():
+    points = data.make_circle(2000, seed=3).points
+    assert np.all((points >= 0) & (points < 1))
+    assert points.max() > 0.99  # spread over the whole square
+
+
+def test_the_largest_circle_that_fits_is_accepted():
+    dataset = data.make_circle(10, radius=0.5, seed=0)
+    assert dataset.true_boundary.min() == pytest.approx(0.0)
+    assert dataset.true_boundary.max() == pytest.approx(1.0)
+
+
+def test_a_point_on_the_circle_is_outside():
+    """+1 lies strictly inside: at a radius equal to a point's distance,
+    that point is labelled -1 and a point nearer the centre +1."""
+    points = data.make_circle(20, seed=5).points
+    distance = np.hypot(*(points - data.CIRCLE_CENTRE).T)
+    order = np.argsort(distance)
+    on, nearer = order[len(order) // 2], order[0]
+    radius = float(distance[on])
+    assert radius <= 0.5
+    labels = data.make_circle(20, radius=radius, seed=5).labels
+    assert labels[on] == -1 and labels[nearer] == 1
+
+
+def test_the_true_circle_is_a_closed_loop_starting_at_angle_0():
+    boundary = data.make_circle(10, radius=0.25, seed=0).true_boundary
+    np.testing.assert_allclose(boundary[0], [0.75, 0.5])
+    np.testing.assert_allclose(boundary[-1], boundary[0], atol=1e-12)
+    quarter = boundary[len(boundary) // 4]  # a quarter turn on: the top
+    np.testing.assert_allclose(quarter, [0.5, 0.75], atol=1e-12)
+
+
+def test_a_point_on_the_line_is_class_0(monkeypatch):
+    """Class 1 is strictly ``x0 - x1 < offset``: with the offset set to one
+    point's ``x0 - x1``, that point is class 0, one further left class 1."""
+    points = data.make_linear(20, seed=5).points
+    difference = points[:, 0] - points[:, 1]
+    order = np.argsort(difference)
+    on, left = order[len(order) // 2], order[0]
+    monkeypatch.setattr(data, "LINEAR_OFFSET", float(difference[on]))
+    labels = data.make_linear(20, seed=5).labels
+    assert labels[on] == 0 and labels[left] == 1
+
+
+def test_the_true_line_crosses_the_square_from_bottom_to_right_edge():
+    boundary = data.make_linear(10, seed=0).true_boundary
+    np.testing.assert_allclose(boundary[:, 0] - boundary[:, 1], 0.3)
+    np.testing.assert_allclose(boundary, [[0.3, 0.0], [1.0, 0.7]])

@@ -27,7 +27,7 @@ SMALLEST_FIGURE_TEXT = {"phone": 9, "tablet": 9, "desktop": 11}
 # axe-core's rules do not depend on the width beyond these two layouts.
 AXE_WIDTHS = ("phone", "desktop")
 AXE_OPTIONS = {"resultTypes": ["violations"]}
-CHAPTERS = ["book/scratch_mlp.html", "book/pytorch_mlp.html"]
+CHAPTER_PAGES = ["book/scratch_mlp.html", "book/pytorch_mlp.html"]
 # The printable width of A4 (210 mm) with Chromium's default 1 cm margins.
 A4_PRINT_WIDTH = round((210 - 20) / 25.4 * 96)
 
@@ -126,7 +126,7 @@ def test_nothing_is_cut_off_too_small_or_inaccessible(
                 for v in results["violations"]
             }
             assert violations == {}, "axe-core finds accessibility violations"
-            if path == CHAPTERS[0]:
+            if path == CHAPTER_PAGES[0]:
                 check_keyboard_walk(page)
                 if device == "phone":
                     check_figure_opens_at_full_size(page)
@@ -189,12 +189,12 @@ def check_sidebars(page, device: str, how: str) -> None:
         assert chapter.is_visible()
         close_by_escape(page, "pst-primary-sidebar-modal", toggle)
     else:  # the chapter list folds away, and back
+        # The theme's 0.25 s transition: wait for its end, not a set time,
+        # which a busy machine may not keep to.
         sidebar = page.locator("#pst-primary-sidebar")
-        page.wait_for_timeout(400)  # the theme's 0.25 s transition
-        assert not sidebar.is_visible(), "the chapter list did not fold"
+        expect(sidebar, "the chapter list did not fold").to_be_hidden()
         press(page, toggle, how)
-        page.wait_for_timeout(400)
-        assert sidebar.is_visible()
+        expect(sidebar, "the chapter list did not come back").to_be_visible()
     contents = page.locator(".secondary-toggle:visible")
     if WIDTHS[device] < 1200:
         press(page, contents, how)
@@ -303,7 +303,9 @@ def test_every_control_works(site, browser, browser_kind):
     """On the PyTorch chapter, which has every kind of control."""
     device = browser_kind.removesuffix("-touch")
     touch = browser_kind.endswith("-touch")
-    with open_at(browser, site, CHAPTERS[1], device, touch=touch) as visit:
+    with open_at(
+        browser, site, CHAPTER_PAGES[1], device, touch=touch
+    ) as visit:
         page = visit.page
         hows = USES[browser_kind]
         for how in hows:
@@ -346,7 +348,7 @@ def check_keyboard_walk(page) -> None:
     assert [s for s in seen if not s["ring"]] == [], "no focus ring"
 
 
-@pytest.mark.parametrize("path", CHAPTERS)
+@pytest.mark.parametrize("path", CHAPTER_PAGES)
 def test_chapters_print_whole_on_a4(site, browser, path):
     options = {"viewport": {"width": A4_PRINT_WIDTH, "height": 1123}}
     with Visit(browser, f"{site}/{path}", **options) as visit:
@@ -378,14 +380,14 @@ def test_chapters_print_whole_on_a4(site, browser, path):
 
 # A film's frames are embedded in the page: each may add this much to it.
 FILM_BYTES = 1_500_000
-FILMS = {CHAPTERS[0]: 2, CHAPTERS[1]: 1}
+FILMS = {CHAPTER_PAGES[0]: 2, CHAPTER_PAGES[1]: 1}
 FRAME = """film => { const img = film.querySelector("img");
   return [film.querySelector("input[type=range]").value,
           img.src.length + ":" + img.src.slice(-48)]; }"""
 
 
 @pytest.mark.parametrize("device", ["phone", "desktop"])
-@pytest.mark.parametrize("path", CHAPTERS)
+@pytest.mark.parametrize("path", CHAPTER_PAGES)
 def test_every_film_plays_steps_and_scrubs(site, browser, path, device):
     """Each training film, by pointer (touch and mouse on the phone) and by
     keyboard: its frames are embedded, so the page asks for none of them."""

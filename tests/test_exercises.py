@@ -7,10 +7,21 @@ import sys
 from pathlib import Path
 
 import jupytext
+import nbformat
 import pytest
 import yaml
+from paths import BOOK, HTML, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
+SOLUTION = "Show the solution"
+NOT_RUN_OR_SHOWN = {"skip-execution", "remove-output", "remove-cell"}
+
+
+def is_solution(cell) -> bool:
+    return (
+        cell.cell_type == "code"
+        and "hide-cell" in cell.metadata.get("tags", [])
+        and cell.metadata.get("mystnb", {}).get("code_prompt_show") == SOLUTION
+    )
 
 
 @pytest.mark.parametrize(
@@ -18,18 +29,23 @@ ROOT = Path(__file__).resolve().parents[1]
 )
 def test_each_exercise_solution_is_an_executed_cell(chapter, count):
     """Solutions are folded cells of the chapter, so the build runs them and
-    the page shows their real output (nbval compares it too)."""
-    notebook = jupytext.read(ROOT / "book" / f"{chapter}.md")
-    solutions = [
-        cell
-        for cell in notebook.cells
-        if cell.cell_type == "code"
-        and "hide-cell" in cell.metadata.get("tags", [])
-        and cell.metadata.get("mystnb", {}).get("code_prompt_show")
-        == "Show the solution"
-    ]
+    the page shows their real output (nbval compares it too): each was
+    executed in the reference, printed or drew something, and the page shows
+    that output inside its fold."""
+    reference = nbformat.read(BOOK / f"{chapter}.ipynb", as_version=4)
+    solutions = [cell for cell in reference.cells if is_solution(cell)]
     assert len(solutions) == count
-    text = (ROOT / "book" / f"{chapter}.md").read_text()
+    for cell in solutions:
+        first_line = cell.source.splitlines()[0]
+        assert not NOT_RUN_OR_SHOWN & set(cell.metadata["tags"]), first_line
+        assert isinstance(cell.execution_count, int), first_line
+        assert cell.outputs, f"{first_line}: the solution shows no output"
+    page = (HTML / "book" / f"{chapter}.html").read_text()
+    folds = page.split(f'<p class="collapsed admonition-title">{SOLUTION}')
+    shown = [fold.split("</details>")[0] for fold in folds[1:]]
+    assert len(shown) == count
+    assert all('class="cell_output' in fold for fold in shown)
+    text = (BOOK / f"{chapter}.md").read_text()
     assert "It prints:" not in text, "an output typed by hand"
 
 

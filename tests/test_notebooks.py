@@ -11,10 +11,8 @@ from pathlib import Path
 import jupytext
 import nbformat
 import pytest
+from paths import CHAPTERS, HTML, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-CHAPTERS = ["scratch_mlp", "pytorch_mlp"]
-HTML = ROOT / "_build" / "html"
 # What must never reach a reader: object reprs with memory addresses, stray
 # matplotlib return values, warnings and tracebacks.
 UNCLEAN = re.compile(

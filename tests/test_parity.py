@@ -3,13 +3,13 @@
 import dataclasses
 import inspect
 import textwrap
-import warnings
 
 import numpy as np
 import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
+from torch.optim.optimizer import register_optimizer_step_post_hook
 from twin_checks import (
     GRADCHECK_TOLERANCE,
     autograd_gap,
@@ -18,9 +18,11 @@ from twin_checks import (
     training_gap,
 )
 
-from mlpcourse import parity, rounding, scratch, settings, torch_mlp, training
+from mlpcourse import claims, parity, scratch, settings, torch_mlp
+from mlpcourse.training import Recorder
 
 TOLERANCE = parity.PARITY_TOLERANCE
+LINEAR = settings.LINEAR
 EXPERIMENTS = pytest.mark.parametrize(
     "experiment", [settings.LINEAR, settings.CIRCLE], ids=["linear", "circle"]
 )
@@ -34,6 +36,212 @@ def random_problem(sizes, seed, n_points=12):
     return rng.uniform(-1, 1, size=(n_points, sizes[0])), rng.uniform(
         -1, 1, size=(n_points, sizes[2])
     )
+
+
+def twins(weight_shift: float = 0.0, loss_shift: float = 0.0):
+    """Untrained twins, optionally pushed apart in one weight or one loss."""
+    model = settings.LINEAR.make_scratch_model()
+    copy = torch_mlp.TorchMLP.copy_of(model)
+    with torch.no_grad():
+        copy.output.weight[0, 0] -= weight_shift
+    losses = np.linspace(1.0, 0.5, 4)
+    shifted = losses.copy()
+    shifted[2] -= loss_shift
+    return parity.TwinRuns(model, losses, copy, shifted)
+
+
+def test_largest_difference_is_the_largest_absolute_gap():
+    first = {"a": np.array([0.0, 2.0]), "b": np.array([[1.0]])}
+    second = {"a": np.array([0.0, 5.0]), "b": np.array([[-1.0]])}
+    assert parity.largest_difference(first, second) == 3.0
+    assert parity.largest_difference(second, first) == 3.0
+    with pytest.raises(ValueError, match="must name the same arrays"):
+        parity.largest_difference(first, {"a": first["a"]})
+
+
+@pytest.mark.parametrize(
+    "weight_shift, loss_shift, agree",
+    [(0.0, 0.0, True), (1e-6, 0.0, False), (0.0, 1e-6, False)],
+)
+def test_the_report_says_agree_only_when_both_gaps_are_tiny(
+    weight_shift, loss_shift, agree
+):
+    runs = twins(weight_shift, loss_shift)
+    gap = parity.gaps(runs)
+    assert gap.agree is agree
+    assert gap.parameters == pytest.approx(weight_shift, abs=1e-15)
+    assert gap.losses == pytest.approx(loss_shift, abs=1e-15)
+    text = parity.report(runs)
+    assert text.endswith(f"both within 1e-09: {agree}")
+    if weight_shift:
+        assert "final parameters: 1.0e-06, above 1e-09" in text
+    if loss_shift:
+        assert "over 4 epochs: 1.0e-06, above 1e-09" in text
+
+
+def test_one_step_agrees_to_rounding_for_any_setting():
+    circle = settings.CIRCLE.make_dataset()
+    for width, rate, batch in [(3, 0.01, 1), (128, 5.0, 7), (16, 30.0, 500)]:
+        gap = parity.one_step_gap(width, rate, batch, circle)
+        assert gap < 1e-12, (width, rate, batch, gap)
+
+
+def test_a_broken_claim_names_claim_measurement_and_setting():
+    runs = parity.TwinRuns(
+        LINEAR.make_scratch_model(),
+        np.array([1.0, 0.5]),
+        torch_mlp.TorchMLP.copy_of(LINEAR.make_scratch_model()),
+        np.array([1.0, 0.4]),
+    )
+    with pytest.raises(claims.ClaimBroken) as broken:
+        parity.require_agreement(runs, "settings.LINEAR.learning_rate")
+    message = str(broken.value)
+    assert "agree within 1e-09 at every epoch" in message
+    assert "loss gap 1.0e-01 (largest at epoch 2)" in message
+    assert "Setting involved: settings.LINEAR.learning_rate" in message
+
+
+def twin_losses(scratch_losses, torch_losses, **films):
+    """Untrained, identical twins with the given loss curves (and films)."""
+    model = LINEAR.make_scratch_model()
+    return parity.TwinRuns(
+        model,
+        np.array(scratch_losses, dtype=float),
+        torch_mlp.TorchMLP.copy_of(model),
+        np.array(torch_losses, dtype=float),
+        **films,
+    )
+
+
+def films(frame_gap: float) -> dict[str, Recorder]:
+    """Two one-frame films whose frames differ by ``frame_gap`` in one place."""
+    return {
+        "scratch_snapshots": Recorder(lambda: np.zeros(4)),
+        "torch_snapshots": Recorder(lambda: np.array([0.0, frame_gap, 0, 0])),
+    }
+
+
+def test_largest_difference_names_both_sets_of_names_sorted():
+    first = {"b": np.zeros(1), "a": np.zeros(1)}
+    second = {"c": np.zeros(1), "a": np.zeros(1)}
+    with pytest.raises(ValueError, match=r"got \['a', 'b'\] and \['a', 'c'\]"):
+        parity.largest_difference(first, second)
+
+
+@pytest.mark.parametrize(
+    "loss_gap, text",
+    [(5e-13, "below 1e-12"), (1.5e-12, "below 1e-09"), (2e-9, "2.0e-09")],
+)
+def test_the_report_prints_the_loss_gap_as_a_bound(loss_gap, text):
+    report = parity.report(twin_losses([0.5, 0.5], [0.5, 0.5 - loss_gap]))
+    assert f"over 2 epochs: {text}" in report
+
+
+@pytest.mark.parametrize(
+    "loss_gap, agree", [(1e-9, True), (1.5e-9, False), (0.0, True)]
+)
+def test_runs_agree_up_to_the_tolerance_inclusive(loss_gap, agree):
+    runs = twin_losses([0.0, 0.0], [0.0, loss_gap])
+    assert parity.gaps(runs).agree is agree
+    assert parity.report(runs).endswith(f"both within 1e-09: {agree}")
+
+
+def test_agreeing_runs_pass_the_claim_with_or_without_films():
+    parity.require_agreement(twin_losses([1.0, 0.5], [1.0, 0.5]), "x")
+    with_films = twin_losses([1.0, 0.5], [1.0, 0.5], **films(1e-9))
+    assert parity.frame_gap(with_films) == 1e-9
+    parity.require_agreement(with_films, "x")  # at the tolerance: agree
+
+
+def test_a_frame_gap_above_the_tolerance_alone_breaks_the_claim():
+    runs = twin_losses([1.0, 0.5], [1.0, 0.5], **films(2e-9))
+    with pytest.raises(claims.ClaimBroken, match="film frame gap 2.0e-09"):
+        parity.require_agreement(runs, "settings.CIRCLE.epochs")
+
+
+def test_a_loss_gap_breaks_the_claim_even_when_the_films_agree():
+    runs = twin_losses([1.0, 0.5], [1.0, 0.4], **films(0.0))
+    with pytest.raises(claims.ClaimBroken, match="film frame gap 0.0e"):
+        parity.require_agreement(runs, "settings.CIRCLE.epochs")
+
+
+def test_the_broken_claim_names_the_worst_epoch_counting_from_1():
+    """The gap is largest at the third of four epochs (not the first, where
+    the losses themselves are largest, nor the second or fourth)."""
+    runs = twin_losses([0.9, 0.5, 0.2, 0.1], [0.9, 0.5, 0.5, 0.1])
+    with pytest.raises(claims.ClaimBroken, match=r"\(largest at epoch 3\)"):
+        parity.require_agreement(runs, "settings.LINEAR.epochs")
+
+
+@pytest.mark.parametrize(
+    "present", [(), ("scratch_snapshots",), ("torch_snapshots",)]
+)
+def test_the_frame_gap_needs_both_films(present):
+    both = films(0.0)
+    runs = twin_losses([1.0], [1.0], **{name: both[name] for name in present})
+    with pytest.raises(ValueError, match=r"train_both\(snapshots=True\)"):
+        parity.frame_gap(runs)
+
+
+def test_one_step_gap_takes_exactly_one_step_of_each_network(monkeypatch):
+    """One step each on the first ``batch_size`` points: two steps, or a
+    step on the whole dataset, would show in the count."""
+    steps = {"scratch": 0, "torch": 0}
+    scratch_step = scratch.MLP.step
+
+    def counted_step(model, learning_rate):
+        steps["scratch"] += 1
+        return scratch_step(model, learning_rate)
+
+    def count_torch_step(optimizer, args, kwargs):
+        steps["torch"] += 1
+
+    monkeypatch.setattr(scratch.MLP, "step", counted_step)
+    handle = register_optimizer_step_post_hook(count_torch_step)
+    try:
+        gap = parity.one_step_gap(4, 0.5, 7, settings.CIRCLE.make_dataset())
+    finally:
+        handle.remove()
+    assert steps == {"scratch": 1, "torch": 1}
+    assert gap < 1e-12
+
+
+def test_one_step_moves_both_networks_alike_not_one_alone(monkeypatch):
+    """Were one network left untrained, the gap would be a whole step."""
+    monkeypatch.setattr(torch_mlp, "train", lambda *args, **kwargs: None)
+    gap = parity.one_step_gap(4, 0.5, 7, settings.CIRCLE.make_dataset())
+    assert gap > 1e-6
+
+
+def test_train_both_records_films_and_measures_of_each_network():
+    short = dataclasses.replace(LINEAR, epochs=3)
+    dataset = short.make_dataset()
+
+    def total(model) -> float:
+        return float(model.predict(dataset.points).sum())
+
+    runs = parity.train_both(short, dataset, measure=total, snapshots=True)
+    for measured, model in [
+        (runs.scratch_measured, runs.scratch_model),
+        (runs.torch_measured, runs.torch_model),
+    ]:
+        assert len(measured) == 4  # before training and after each epoch
+        assert measured[-1] == total(model)  # its own network, at the end
+        assert measured[0] != measured[-1]
+    assert runs.scratch_snapshots.epochs == runs.torch_snapshots.epochs
+    assert runs.scratch_snapshots.epochs == [0, 1, 2, 3]
+    assert parity.frame_gap(runs) <= TOLERANCE
+    frames = np.array(runs.scratch_snapshots.values)
+    assert np.max(np.abs(frames[-1] - frames[0])) > 1e-3  # frames of training
+    parity.require_agreement(runs, "settings.LINEAR")
+
+
+def test_train_both_records_nothing_extra_unless_asked():
+    short = dataclasses.replace(LINEAR, epochs=2)
+    runs = parity.train_both(short, short.make_dataset())
+    assert runs.scratch_measured is None and runs.torch_measured is None
+    assert runs.scratch_snapshots is None and runs.torch_snapshots is None
+    assert len(runs.scratch_losses) == len(runs.torch_losses) == 2
 
 
 @EXPERIMENTS
@@ -106,68 +314,6 @@ def test_other_training_runs_are_identical(
         shuffle_seed=seed,
     )
     assert gap <= TOLERANCE
-
-
-def test_copy_of_transposes_the_weights():
-    model = scratch.MLP(3, 4, 2, "relu", "tanh", seed=0)
-    copy = torch_mlp.TorchMLP.copy_of(model)
-    assert tuple(copy.hidden.weight.shape) == (4, 3)
-    np.testing.assert_array_equal(
-        copy.hidden.weight.detach().numpy(), model.hidden.weights.T
-    )
-    assert "activations: relu, tanh" in repr(copy)
-
-
-def test_torch_model_rejects_bad_input():
-    model = torch_mlp.TorchMLP(2, 3, 1, "tanh", "tanh")
-    with pytest.raises(ValueError, match="activation must be one of"):
-        torch_mlp.TorchMLP(2, 3, 1, "tanh", "softplus")
-    with pytest.raises(
-        ValueError, match=r"points must be a 2-D array of shape \(n, 2\)"
-    ):
-        model.predict(np.ones(2))
-    with pytest.raises(ValueError, match="targets"):
-        torch_mlp.train(
-            model,
-            np.ones((4, 2)),
-            np.ones((4, 2)),
-            learning_rate=0.1,
-            epochs=1,
-            batch_size=2,
-            shuffle_seed=0,
-        )
-    with pytest.raises(ValueError, match="n_hidden"):
-        torch_mlp.TorchMLP(2, 0, 1, "tanh", "tanh")
-    with pytest.raises(RuntimeError, match="no gradients yet"):
-        model.scratch_arrays(gradients=True)
-
-
-@pytest.mark.parametrize("library", ["numpy", "pytorch"])
-def test_divergence_stops_training_and_names_the_epoch(library):
-    model, train = (
-        scratch.MLP(2, 5, 2, "identity", "identity", seed=0),
-        scratch.train,
-    )
-    if library == "pytorch":
-        model, train = torch_mlp.TorchMLP.copy_of(model), torch_mlp.train
-    dataset = settings.LINEAR.make_dataset()
-    with warnings.catch_warnings():
-        warnings.simplefilter(
-            "ignore", RuntimeWarning
-        )  # NumPy's overflow is the point
-        with pytest.raises(
-            training.TrainingDiverged,
-            match=r"diverged at epoch \d+.*smaller learning rate than 1e\+06",
-        ):
-            train(
-                model,
-                dataset.points,
-                dataset.targets,
-                learning_rate=1e6,
-                epochs=100,
-                batch_size=100,
-                shuffle_seed=0,
-            )
 
 
 # --- The checks catch a broken network ------------------------------------------------
@@ -289,74 +435,3 @@ def test_float32_drifts_but_stays_close():
     )
     drift = np.max(np.abs(float64 - float32))
     assert TOLERANCE < drift < 1e-4
-
-
-def test_torch_initialisation_is_seeded_and_leaves_the_global_generator_alone():
-    state = torch.random.get_rng_state()
-    first, again = (
-        torch_mlp.TorchMLP(2, 3, 1, "tanh", "tanh", seed=5) for _ in range(2)
-    )
-    other = torch_mlp.TorchMLP(2, 3, 1, "tanh", "tanh", seed=6)
-    assert torch.equal(first.hidden.weight, again.hidden.weight)
-    assert not torch.equal(first.hidden.weight, other.hidden.weight)
-    assert torch.equal(torch.random.get_rng_state(), state)
-
-
-def twins(weight_shift: float = 0.0, loss_shift: float = 0.0):
-    """Untrained twins, optionally pushed apart in one weight or one loss."""
-    model = settings.LINEAR.make_scratch_model()
-    copy = torch_mlp.TorchMLP.copy_of(model)
-    with torch.no_grad():
-        copy.output.weight[0, 0] -= weight_shift
-    losses = np.linspace(1.0, 0.5, 4)
-    shifted = losses.copy()
-    shifted[2] -= loss_shift
-    return parity.TwinRuns(model, losses, copy, shifted)
-
-
-def test_largest_difference_is_the_largest_absolute_gap():
-    first = {"a": np.array([0.0, 2.0]), "b": np.array([[1.0]])}
-    second = {"a": np.array([0.0, 5.0]), "b": np.array([[-1.0]])}
-    assert parity.largest_difference(first, second) == 3.0
-    assert parity.largest_difference(second, first) == 3.0
-    with pytest.raises(ValueError, match="must name the same arrays"):
-        parity.largest_difference(first, {"a": first["a"]})
-
-
-@pytest.mark.parametrize(
-    "weight_shift, loss_shift, agree",
-    [(0.0, 0.0, True), (1e-6, 0.0, False), (0.0, 1e-6, False)],
-)
-def test_the_report_says_agree_only_when_both_gaps_are_tiny(
-    weight_shift, loss_shift, agree
-):
-    runs = twins(weight_shift, loss_shift)
-    gap = parity.gaps(runs)
-    assert gap.agree is agree
-    assert gap.parameters == pytest.approx(weight_shift, abs=1e-15)
-    assert gap.losses == pytest.approx(loss_shift, abs=1e-15)
-    text = parity.report(runs)
-    assert text.endswith(f"both within 1e-09: {agree}")
-    if weight_shift:
-        assert "final parameters: 1.0e-06, above 1e-09" in text
-    if loss_shift:
-        assert "over 4 epochs: 1.0e-06, above 1e-09" in text
-
-
-@pytest.mark.parametrize(
-    "value, text",
-    [
-        (0.0, "below 1e-12"),
-        (4.4e-14, "below 1e-12"),
-        (2e-12, "below 1e-09"),
-        (1e-9, "1.0e-09, above 1e-09"),
-    ],
-)
-def test_rounding_level_numbers_print_as_bounds(value, text):
-    assert rounding.below(value, parity.REPORT_BOUNDS) == text
-
-
-@pytest.mark.parametrize("value", [-1e-15, float("nan")])
-def test_a_gap_is_never_negative_or_nan(value):
-    with pytest.raises(ValueError, match="non-negative number"):
-        rounding.below(value, parity.REPORT_BOUNDS)

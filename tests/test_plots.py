@@ -1,5 +1,8 @@
 """The figures: what they draw, and their errors for bad input."""
 
+import re
+
+import matplotlib.colors
 import matplotlib.pyplot as plt
 import matplotlib.text
 import numpy as np
@@ -151,8 +154,10 @@ def test_every_figure_stays_readable_on_a_phone(circle, kind):
     )
 
 
-def test_plot_data_labels_linear_classes():
+def test_data_figure_is_titled_and_keys_linear_classes_unsigned():
     ax = plots.plot_data(settings.LINEAR.make_dataset(), title="Data")
+    assert ax.get_title() == "Data"
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("$x_0$", "$x_1$")
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
         "class 1",
         "class 0",
@@ -345,54 +350,719 @@ def test_loss_figure_draws_each_run_against_its_epochs():
     assert ax.get_yscale() == "log"
 
 
-@pytest.mark.parametrize("batch", [10, 4000])
-def test_step_figures_draw_the_benchmark_file(batch):
-    """Each series' median time and GFLOP/s at each width, the quartile
-    band around it, and a star at the crossover the prose quotes."""
-    document = stepbench.load()
-    times = plots.plot_step_times(document, batch=batch)
-    speeds = plots.plot_step_throughput(document, batch=batch)
-    drawn = 0
-    for key, (_, _, _, label) in plots.STEP_SERIES.items():
+def test_gap_figure_draws_each_gap_with_zero_at_the_floor():
+    gap = np.array([0.0, 1e-16, 1e-12, 1e-3])
+    ax = plots.plot_gaps({"runs": gap}, title="Gap", tolerance=1e-9)
+    (line,) = [li for li in ax.get_lines() if li.get_label() == "runs"]
+    np.testing.assert_array_equal(line.get_xdata(), [1, 2, 3, 4])
+    np.testing.assert_array_equal(
+        line.get_ydata(), [plots.GAP_FLOOR, 1e-16, 1e-12, 1e-3]
+    )
+    (tolerance,) = [
+        li for li in ax.get_lines() if li.get_label() == "tolerance, 1e-09"
+    ]
+    assert tolerance.get_ydata()[0] == 1e-9
+    with pytest.raises(ValueError, match="must hold gaps, not signs"):
+        plots.plot_gaps({"runs": -gap}, title="Gap", tolerance=1e-9)
+
+
+def test_gap_figure_is_log_scaled_labelled_and_keyed_in_one_column():
+    gaps = {
+        "rate 0.05, NumPy vs PyTorch": np.resize([0.0, 1e-15], 30),
+        "rate 0.1, NumPy vs PyTorch": np.geomspace(1e-15, 1e-2, 30),
+        "rate 0.1, NumPy vs nudged NumPy": np.geomspace(1e-14, 1e-2, 30),
+    }
+    ax = plots.plot_gaps(gaps, title="Gaps", tolerance=1e-9)
+    assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == (
+        "Gaps",
+        "epoch",
+        "loss gap",
+    )
+    assert ax.get_yscale() == "log"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        *gaps,
+        "tolerance, 1e-09",
+    ]
+    figure = ax.figure
+    figure.canvas.draw()
+    legend = ax.get_legend().get_window_extent()
+    assert 0 <= legend.x0 and legend.x1 <= figure.bbox.x1, "legend cut off"
+    major = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert major and all(re.fullmatch(r"1e[-+]\d\d", t) for t in major), major
+    assert not [
+        t.get_text() for t in ax.get_yticklabels(minor=True) if t.get_text()
+    ]
+    assert any(line.get_visible() for line in ax.get_ygridlines())
+    # From the floor of exact zeros up: a labelled tick every two decades.
+    low, high = ax.get_ylim()
+    ticks = [t for t in ax.yaxis.get_majorticklocs() if low <= t <= high]
+    assert len(ticks) >= 8, ticks
+    steps = np.diff(np.log10(ticks))
+    np.testing.assert_allclose(steps, steps[0])  # evenly, in decades
+
+
+def test_gap_figure_labels_no_minor_ticks_within_one_decade():
+    ax = plots.plot_gaps(
+        {"run": np.array([2e-12, 4e-12, 7e-12])}, title="t", tolerance=5e-12
+    )
+    ax.figure.canvas.draw()
+    assert ax.get_ylim()[1] / ax.get_ylim()[0] < 10
+    assert not [
+        t.get_text() for t in ax.get_yticklabels(minor=True) if t.get_text()
+    ]
+
+
+@pytest.mark.parametrize(
+    "curves, error, message",
+    [
+        ({}, TypeError, "non-empty mapping from run names to gaps"),
+        ([1e-9], TypeError, "non-empty mapping from run names to gaps"),
+        ({str(i): np.ones(3) for i in range(5)}, ValueError, "at most 4 runs"),
+        (
+            {"run": np.ones((2, 2))},
+            ValueError,
+            r"curves\['run'\] must be a 1-D",
+        ),
+        ({"run": np.array([0.0, -1e-30])}, ValueError, "gaps, not signs"),
+    ],
+)
+def test_gap_figure_rejects_bad_curves(curves, error, message):
+    with pytest.raises(error, match=message):
+        plots.plot_gaps(curves, title="t", tolerance=1e-9)
+
+
+def test_gap_figure_accepts_all_zero_gaps():
+    ax = plots.plot_gaps({"same": np.zeros(3)}, title="t", tolerance=1e-9)
+    np.testing.assert_array_equal(
+        line_data(ax, "same")[:, 1], [plots.GAP_FLOOR] * 3
+    )
+
+
+# Accuracy: every epoch from 0, the summary's window, limits over all curves.
+
+
+def accuracy_window(ax, last: int) -> tuple[float, float]:
+    (window,) = [
+        p for p in ax.patches if p.get_label() == f"last {last} epochs"
+    ]
+    return window.get_x(), window.get_x() + window.get_width()
+
+
+def test_accuracy_figure_draws_every_epoch_and_shades_the_window():
+    values = np.linspace(0.5, 1.0, 101)
+    ax = plots.plot_accuracy({"run": values}, title="Accuracy", last=20)
+    np.testing.assert_array_equal(
+        line_data(ax, "run"), np.column_stack([np.arange(101), values])
+    )
+    # Epochs 81 to 100: exactly the last 20, ending at the last epoch.
+    assert accuracy_window(ax, 20) == (81, 100)
+    assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == (
+        "Accuracy",
+        "epoch",
+        "training accuracy",
+    )
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "run",
+        "last 20 epochs",
+    ]
+    assert any(line.get_visible() for line in ax.get_ygridlines())
+
+
+@pytest.mark.parametrize(
+    "lowest, bottom", [(0.55, 0.4), (0.4, 0.4), (0.25, 0.25)]
+)
+def test_accuracy_axis_shows_from_04_or_the_lowest_value_to_just_above_1(
+    lowest, bottom
+):
+    values = np.linspace(lowest, 1.0, 11)
+    ax = plots.plot_accuracy({"run": values}, title="t", last=3)
+    assert ax.get_ylim() == pytest.approx((bottom, 1.02))
+
+
+def test_accuracy_limits_and_window_cover_every_curve_not_only_the_last():
+    """The longer, lower curve first: the window ends at its last epoch and
+    the axis reaches down to its lowest value."""
+    longer = np.linspace(0.2, 1.0, 31)
+    shorter = np.linspace(0.6, 1.0, 21)
+    ax = plots.plot_accuracy(
+        {"long": longer, "short": shorter}, title="t", last=5
+    )
+    assert accuracy_window(ax, 5) == (26, 30)
+    assert ax.get_ylim() == pytest.approx((0.2, 1.02))
+    np.testing.assert_array_equal(line_data(ax, "short")[:, 0], np.arange(21))
+
+
+@pytest.mark.parametrize(
+    "curves, message",
+    [
+        ({}, "non-empty mapping"),
+        ([0.5, 1.0], "non-empty mapping"),
+        ({"run": np.ones((3, 1))}, r"curves\['run'\] must be a 1-D"),
+        ({str(i): np.ones(3) for i in range(5)}, "at most 4 runs, got 5"),
+    ],
+)
+def test_accuracy_figure_rejects_bad_curves(curves, message):
+    with pytest.raises((TypeError, ValueError), match=message):
+        plots.plot_accuracy(curves, title="t")
+
+
+# Losses: the log axis and its plain-number labels.
+
+
+def test_plain_log_axis_labels_only_1_2_and_5_as_plain_numbers():
+    _, ax = plt.subplots()
+    ax.plot([1, 2], [0.015, 0.09])  # under one decade: minor ticks are many
+    plots.plain_log_yaxis(ax)
+    ax.figure.canvas.draw()
+    assert ax.get_yscale() == "log"
+    major = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert {"0.02", "0.05"} <= set(major), major
+    assert all(re.fullmatch(r"0\.0[125]", t) for t in major), major
+    assert not [
+        t.get_text() for t in ax.get_yticklabels(minor=True) if t.get_text()
+    ]
+
+
+def test_loss_figure_keys_and_grids_every_run():
+    ax = plots.plot_losses(
+        {"a": np.geomspace(1, 0.01, 5), "b": np.ones(5)}, title="t"
+    )
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
+    assert [line.get_linestyle() for line in ax.get_lines()] == ["-", "--"]
+    assert any(line.get_visible() for line in ax.get_ygridlines())
+    assert any(t.gridline.get_visible() for t in ax.yaxis.get_minor_ticks())
+
+
+def test_loss_figure_takes_four_runs():
+    curves = {str(i): np.full(3, i + 1.0) for i in range(4)}
+    ax = plots.plot_losses(curves, title="t")
+    assert [line.get_label() for line in ax.get_lines()] == list(curves)
+
+
+# The grid: rows follow x1, columns follow x0, over the whole unit square.
+
+
+def test_grid_points_run_along_x0_first_over_the_unit_square():
+    points = plots.grid_points(3)
+    np.testing.assert_array_equal(
+        points[:4], [[0.0, 0.0], [0.5, 0.0], [1.0, 0.0], [0.0, 0.5]]
+    )
+    assert points.shape == (9, 2)
+    np.testing.assert_array_equal(points[-1], [1.0, 1.0])
+
+
+def test_grid_scores_put_x0_along_columns_and_x1_along_rows():
+    scores = plots.grid_scores(lambda p: p[:, 0] + 10 * p[:, 1], resolution=3)
+    np.testing.assert_allclose(
+        scores, [[0.0, 0.5, 1.0], [5.0, 5.5, 6.0], [10.0, 10.5, 11.0]]
+    )
+
+
+def test_grid_scores_read_the_first_of_several_outputs():
+    scores = plots.grid_scores(
+        lambda p: np.column_stack([p[:, 0], p[:, 1] - 5.0]), resolution=3
+    )
+    np.testing.assert_allclose(scores, np.tile([0.0, 0.5, 1.0], (3, 1)))
+
+
+def test_boundary_figures_shade_the_grid_whose_timing_chapter_2_quotes(circle):
+    """Chapter 2 quotes the benchmark's time for shading its grid points in
+    one call: the figures' own grid must be that size."""
+    sizes = []
+
+    def predict(points):
+        sizes.append(len(points))
+        return points[:, 0] - 0.5
+
+    plots.plot_decision_boundary(predict, circle, title="t")
+    (cpu,) = [r for r in stepbench.load()["runs"] if r["device"] == "cpu"]
+    assert sizes == [cpu["boundary"]["grid_points"]]
+
+
+# The shading and the learnt boundary, read back from the contour sets.
+
+
+def skewed(x0, x1):
+    """An output that weighs x0 and x1 differently: a transposed grid would
+    put every value somewhere else."""
+    return 2.0 * x0 - 0.5 * x1 - 0.6
+
+
+def skewed_grid(resolution: int = 21) -> np.ndarray:
+    axis = np.linspace(0.0, 1.0, resolution)
+    return skewed(*np.meshgrid(axis, axis))
+
+
+def test_shading_puts_each_score_at_its_point_of_the_square():
+    _, ax = plt.subplots()
+    shading, boundary = plots.draw_output(ax, skewed_grid(), 0.0)
+    assert shading.filled
+    bands = 0
+    for low, high, path in zip(
+        shading.levels[:-1],
+        shading.levels[1:],
+        shading.get_paths(),
+        strict=True,
+    ):
+        if len(path.vertices) == 0:
+            continue
+        values = skewed(*path.vertices.T)
+        assert low - 1e-9 <= values.min() and values.max() <= high + 1e-9
+        bands += 1
+    assert bands >= 10
+    corners = np.concatenate([path.vertices for path in shading.get_paths()])
+    np.testing.assert_allclose(corners.min(axis=0), [0.0, 0.0])
+    np.testing.assert_allclose(corners.max(axis=0), [1.0, 1.0])
+    vertices = np.concatenate([path.vertices for path in boundary.get_paths()])
+    np.testing.assert_allclose(skewed(*vertices.T), 0.0, atol=1e-9)
+    # 2 x0 - 0.5 x1 = 0.6: from (0.3, 0) to (0.55, 1).
+    assert vertices[:, 0].min() == pytest.approx(0.3)
+    assert vertices[:, 0].max() == pytest.approx(0.55)
+
+
+@pytest.mark.parametrize("threshold", [-0.35, 0.25])
+def test_boundary_is_one_contour_at_exactly_the_threshold(threshold):
+    _, ax = plt.subplots()
+    _, boundary = plots.draw_output(ax, skewed_grid(), threshold)
+    assert not boundary.filled
+    assert list(boundary.levels) == [threshold]
+
+
+@pytest.mark.parametrize(
+    "scores",
+    [
+        [[-1.0, 0.0], [-0.5, 0.0]],  # the largest output is the threshold
+        [[0.0, 1.0], [0.5, 2.0]],  # the smallest is
+    ],
+)
+def test_no_boundary_where_the_output_only_touches_the_threshold(scores):
+    _, ax = plt.subplots()
+    threshold = 0.5
+    shading, boundary = plots.draw_output(
+        ax, threshold + np.array(scores), threshold
+    )
+    assert boundary is None
+    assert [c for c in ax.collections if hasattr(c, "levels")] == [shading]
+
+
+@pytest.mark.parametrize(
+    "low, high, threshold, clim",
+    [
+        (0.3, 1.4, 0.5, (-0.4, 1.4)),  # farthest above the threshold
+        (-1.5, 0.7, 0.5, (-1.5, 2.5)),  # farthest below it
+        (1.0, 2.0, 0.0, (-2.0, 2.0)),  # all above it
+        (-3.0, -1.0, 0.0, (-3.0, 3.0)),  # all below it
+    ],
+)
+def test_colour_scale_is_centred_on_the_threshold(low, high, threshold, clim):
+    """The threshold is white, the middle of the colour map, and the
+    farther side of the output reaches the end of the scale."""
+    _, ax = plt.subplots()
+    scores = np.array([[low, high], [high, high]])
+    shading, _ = plots.draw_output(ax, scores, threshold)
+    assert shading.get_clim() == pytest.approx(clim)
+    np.testing.assert_allclose(
+        shading.cmap(shading.norm(threshold)), [1.0, 1.0, 1.0, 1.0], atol=0.01
+    )
+
+
+def test_constant_output_at_the_threshold_is_still_shaded():
+    _, ax = plt.subplots()
+    shading, boundary = plots.draw_output(ax, np.full((3, 3), 0.5), 0.5)
+    low, high = shading.get_clim()
+    assert low < 0.5 < high and boundary is None
+
+
+def test_boundary_panel_has_a_colour_bar_as_tall_as_the_square_beside_it():
+    ax = plots.plot_decision_boundary(
+        lambda p: p[:, 0] - 0.5, data.make_circle(50, seed=0), title="t"
+    )
+    ax.figure.canvas.draw()
+    (bar,) = ax.child_axes
+    assert bar.get_ylabel() == "first output of the network"
+    panel, beside = ax.get_position(), bar.get_position()
+    assert panel.x1 < beside.x0 < beside.x1 < 1.0  # inside the figure
+    assert (beside.y0, beside.y1) == pytest.approx((panel.y0, panel.y1))
+    assert ax.get_aspect() == 1.0 and ax.get_xlim() == (0, 1)
+
+
+def test_scores_without_a_key_draw_no_colour_bar_and_no_legend(circle):
+    _, ax = plt.subplots()
+    plots.draw_scores(ax, skewed_grid(), circle, key=False)
+    assert not ax.child_axes and ax.get_legend() is None
+    np.testing.assert_array_equal(
+        scatter_points(ax, "class +1"), circle.points[circle.labels == 1]
+    )
+    assert len(boundary_vertices(ax)) >= 2
+
+
+def test_boundary_legend_names_the_threshold():
+    _, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1], label="true boundary")
+    handles, labels = plots.boundary_legend(ax, 0.25)
+    assert labels == ["true boundary", "learnt boundary (output = 0.25)"]
+    assert handles[-1].get_color() == plots.VERMILLION
+
+
+def test_a_figure_is_drawn_on_the_axes_it_is_given(circle):
+    _, ax = plt.subplots()
+    assert plots.plot_data(circle, title="t", ax=ax) is ax
+    assert (
+        plots.plot_losses({"a": np.ones(3)}, title="t").figure is not ax.figure
+    )
+
+
+def test_wide_figures_are_wider_than_tall_and_square_ones_about_square(circle):
+    wide = plots.plot_losses({"a": np.ones(3)}, title="t").figure
+    square = plots.plot_data(circle, title="t").figure
+    assert wide.get_figheight() < 0.8 * wide.get_figwidth()
+    assert 1.0 <= square.get_figheight() / square.get_figwidth() <= 1.2
+
+
+def test_titles_are_larger_than_axis_labels_larger_than_ticks():
+    ax = plots.plot_losses({"a": np.geomspace(1, 0.1, 3)}, title="t")
+    ax.figure.canvas.draw()
+    tick = ax.get_xticklabels()[0].get_fontsize()
+    assert ax.title.get_fontsize() > ax.xaxis.label.get_fontsize() > tick
+
+
+def test_the_subscripts_of_x0_and_x1_match_the_tick_labels(circle):
+    """Mathtext draws subscripts at 70%: the 0 of x_0 is as large as the
+    tick labels beside it, to half a point."""
+    ax = plots.plot_data(circle, title="t")
+    tick = ax.get_xticklabels()[0].get_fontsize()
+    for label in (ax.xaxis.label, ax.yaxis.label):
+        assert label.get_fontsize() * 0.7 == pytest.approx(tick, abs=0.5)
+
+
+# The data: each class in its colour, signed or unsigned labels.
+
+
+def dataset_with(labels, points=None) -> data.Dataset:
+    labels = np.asarray(labels, dtype=float)
+    if points is None:
+        points = np.random.default_rng(0).uniform(size=(len(labels), 2))
+    return data.Dataset(
+        "made up", points, labels, labels[:, None], np.zeros((2, 2)), 0.0
+    )
+
+
+def test_data_figure_colours_the_higher_class_blue_and_the_other_orange():
+    ax = plots.plot_data(dataset_with([0, 1, 1, 0, 1]), title="t")
+    colours = {
+        c.get_label(): matplotlib.colors.to_hex(c.get_facecolor()[0])
+        for c in ax.collections
+    }
+    assert colours == {
+        "class 1": plots.BLUE.lower(),
+        "class 0": plots.ORANGE.lower(),
+    }
+
+
+def test_data_figure_refuses_three_classes():
+    with pytest.raises(ValueError, match="at most two classes, got 3"):
+        plots.plot_data(dataset_with([-1, 0, 1]), title="t")
+
+
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("labels", np.ones((4, 1)), r"dataset.labels must be a 1-D array"),
+        (
+            "true_boundary",
+            np.zeros(4),
+            r"dataset.true_boundary must be a 2-D array of shape \(n, 2\)",
+        ),
+        (
+            "true_boundary",
+            np.zeros((4, 3)),
+            r"dataset.true_boundary must be a 2-D array of shape \(n, 2\)",
+        ),
+        (
+            "points",
+            np.full((4, 2), np.nan),
+            "dataset.points must contain only finite",
+        ),
+    ],
+)
+def test_data_figure_names_the_bad_field(field, value, message):
+    dataset = dataset_with([0, 1, 0, 1])._replace(**{field: value})
+    with pytest.raises(ValueError, match=message):
+        plots.plot_data(dataset, title="t")
+
+
+# The step benchmark's figures, from the committed file and a made-up one.
+
+SPREAD = (0.9, 1.25)  # q1 and q3 of the made-up timings, over the median
+
+
+def made_up_series(library: str, dtype: str, ms: dict[int, list[float]]):
+    """A series at widths 4, 16 and 64: median milliseconds per batch."""
+    points = [
+        {
+            "width": width,
+            "batch": batch,
+            "median_s": median / 1e3,
+            "q1_s": median * SPREAD[0] / 1e3,
+            "q3_s": median * SPREAD[1] / 1e3,
+            "runs": 7,
+            "flops": stepbench.step_flops(batch, width),
+        }
+        for batch, medians in ms.items()
+        for width, median in zip((4, 16, 64), medians, strict=True)
+    ]
+    return {"library": library, "dtype": dtype, "points": points}
+
+
+# PyTorch on the CPU in float64 wins clearly from width 16 at batch 10 and
+# from 64 at batch 100; in float32 it never does at batch 10; the GPU's
+# float64 wins from 64 at batch 10 only; there is no GPU float32 series.
+MADE_UP = {
+    "schema": 1,
+    "runs": [
+        {
+            "device": "cpu",
+            "matmul_peak_gflops": {"float64": 50.0, "float32": 100.0},
+            "series": [
+                made_up_series(
+                    "numpy",
+                    "float64",
+                    {10: [2.0, 3.0, 6.0], 100: [4.0, 5.0, 6.0]},
+                ),
+                made_up_series(
+                    "torch",
+                    "float64",
+                    {10: [3.0, 2.5, 4.0], 100: [5.0, 5.0, 5.0]},
+                ),
+                made_up_series(
+                    "torch",
+                    "float32",
+                    {10: [2.5, 3.5, 5.8], 100: [4.0, 4.0, 4.0]},
+                ),
+            ],
+        },
+        {
+            "device": "cuda",
+            "matmul_peak_gflops": {"float64": 2000.0, "float32": 30000.0},
+            "series": [
+                made_up_series(
+                    "torch",
+                    "float64",
+                    {10: [5.0, 4.0, 2.0], 100: [6.0, 6.0, 6.0]},
+                ),
+            ],
+        },
+    ],
+}
+MADE_UP_STARS = {
+    10: {"PyTorch float64, CPU": (16, 2.5), "PyTorch float64, GPU": (64, 2.0)},
+    100: {
+        "PyTorch float64, CPU": (64, 5.0),
+        "PyTorch float32, CPU": (16, 4.0),
+    },
+}
+
+
+def expected_series(document, batch: int) -> dict[str, dict]:
+    """Per drawn label: widths, quartiles in ms, GFLOP/s and colour."""
+    expected = {}
+    for key, (colour, _, _, label) in plots.STEP_SERIES.items():
         points = stepbench.series(document, *key)
         if points is None:
             continue
-        chosen = stepbench.batch_points(points, batch)
-        widths = [p["width"] for p in chosen]
-        medians = np.array([p["median_s"] for p in chosen])
-        np.testing.assert_allclose(
-            line_data(times, label), np.column_stack([widths, medians * 1e3])
+        chosen = sorted(
+            (p for p in points if p["batch"] == batch),
+            key=lambda p: p["width"],
         )
-        flops = np.array([p["flops"] for p in chosen])
-        np.testing.assert_allclose(
-            line_data(speeds, label)[:, 1], flops / medians / 1e9
-        )
-        drawn += 1
-        if key[1] != "torch":
+        expected[label] = {
+            "widths": np.array([p["width"] for p in chosen], dtype=float),
+            "ms": np.array(
+                [
+                    [p[q] * 1e3 for q in ("q1_s", "median_s", "q3_s")]
+                    for p in chosen
+                ]
+            ),
+            "gflops": np.array(
+                [p["flops"] / p["median_s"] / 1e9 for p in chosen]
+            ),
+            "colour": colour,
+            "torch": key[1] == "torch",
+        }
+    return expected
+
+
+def committed_stars(document, batch: int) -> dict[str, tuple[int, float]]:
+    stars = {}
+    for key, (_, _, _, label) in plots.STEP_SERIES.items():
+        points = stepbench.series(document, *key)
+        if points is None or key[1] != "torch":
             continue
         width = stepbench.crossover(document, batch, key[0], key[2])
-        colour = plots.STEP_SERIES[key][0]
-        stars = [
-            line.get_xydata()[0]
-            for line in times.get_lines()
-            if line.get_marker() == "*" and line.get_color() == colour
-        ]
-        expected = (
-            []
-            if width is None
-            else [[width, medians[widths.index(width)] * 1e3]]
-        )
+        if width is not None:
+            widths, medians = stepbench.at_batch(points, batch)
+            stars[label] = (width, medians[widths.index(width)] * 1e3)
+    return stars
+
+
+STEP_CASES = [
+    pytest.param("committed", 10, id="committed-batch-10"),
+    pytest.param("committed", 4000, id="committed-batch-4000"),
+    pytest.param("made up", 10, id="made-up-batch-10"),
+    pytest.param("made up", 100, id="made-up-batch-100"),
+]
+
+
+def step_case(which: str, batch: int):
+    if which == "made up":
+        return MADE_UP, MADE_UP_STARS[batch]
+    document = stepbench.load()
+    return document, committed_stars(document, batch)
+
+
+def same_colour(artist_colour, colour: str) -> bool:
+    return matplotlib.colors.to_hex(artist_colour) == matplotlib.colors.to_hex(
+        colour
+    )
+
+
+@pytest.mark.parametrize("which, batch", STEP_CASES)
+def test_step_times_draw_each_series_median_in_milliseconds(which, batch):
+    document, _ = step_case(which, batch)
+    ax = plots.plot_step_times(document, batch=batch)
+    expected = expected_series(document, batch)
+    assert len(expected) >= 3
+    for label, series in expected.items():
         np.testing.assert_allclose(
-            np.reshape(stars, (-1, 2)), np.reshape(expected, (-1, 2))
+            line_data(ax, label),
+            np.column_stack([series["widths"], series["ms"][:, 1]]),
         )
-    assert drawn >= 3
-    bands = [c for c in times.collections if c.get_array() is None]
-    assert len(bands) == drawn
-    peaks = sorted(
-        line.get_ydata()[0]
-        for line in speeds.get_lines()
+        (line,) = [li for li in ax.get_lines() if li.get_label() == label]
+        assert same_colour(line.get_color(), series["colour"])
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        *expected,
+        "PyTorch faster from here on",
+    ]
+    assert ax.get_title() == f"One training step, batch of {batch}"
+    assert ax.get_xlabel() == "hidden units (width)"
+    assert ax.get_ylabel() == "time per step (ms)"
+
+
+@pytest.mark.parametrize("which, batch", STEP_CASES)
+def test_step_times_band_spans_the_first_to_the_third_quartile(which, batch):
+    """One band per series, in its colour: its corners are (width, q1) and
+    (width, q3) at every width, in milliseconds."""
+    document, _ = step_case(which, batch)
+    ax = plots.plot_step_times(document, batch=batch)
+    expected = expected_series(document, batch)
+    bands = [c for c in ax.collections if c.get_array() is None]
+    assert len(bands) == len(expected)
+    for series in expected.values():
+        (band,) = [
+            b
+            for b in bands
+            if same_colour(b.get_facecolor()[0], series["colour"])
+        ]
+        widths, ms = series["widths"], series["ms"]
+        corners = np.concatenate(
+            [
+                np.column_stack([widths, ms[:, 0]]),
+                np.column_stack([widths, ms[:, 2]]),
+            ]
+        )
+        (path,) = band.get_paths()
+        np.testing.assert_allclose(
+            np.unique(path.vertices, axis=0), np.unique(corners, axis=0)
+        )
+
+
+@pytest.mark.parametrize("which, batch", STEP_CASES)
+def test_step_times_star_each_pytorch_crossover_at_its_median(which, batch):
+    document, stars = step_case(which, batch)
+    ax = plots.plot_step_times(document, batch=batch)
+    drawn = {}
+    for line in ax.get_lines():
+        if line.get_marker() != "*":
+            continue
+        (label,) = [
+            label
+            for label, series in expected_series(document, batch).items()
+            if same_colour(line.get_color(), series["colour"])
+        ]
+        drawn[label] = tuple(line.get_xydata()[0])
+    assert drawn.keys() == stars.keys()
+    for label, (width, ms) in stars.items():
+        assert drawn[label] == pytest.approx((width, ms))
+
+
+def test_made_up_stars_are_where_the_crossover_says():
+    """The made-up file's stars, as stepbench.crossover finds them."""
+    for batch, stars in MADE_UP_STARS.items():
+        assert committed_stars(MADE_UP, batch) == stars
+
+
+@pytest.mark.parametrize("which, batch", STEP_CASES)
+def test_step_throughput_draws_gflops_under_each_runs_float64_peak(
+    which, batch
+):
+    document, _ = step_case(which, batch)
+    ax = plots.plot_step_throughput(document, batch=batch)
+    expected = expected_series(document, batch)
+    for label, series in expected.items():
+        np.testing.assert_allclose(
+            line_data(ax, label),
+            np.column_stack([series["widths"], series["gflops"]]),
+        )
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == list(
+        expected
+    )
+    peaks = [
+        line.get_ydata()
+        for line in ax.get_lines()
         if line.get_label().startswith("_")  # unlabelled: a peak line
+    ]
+    runs = document["runs"]
+    np.testing.assert_allclose(
+        sorted(peaks, key=lambda y: y[0]),
+        sorted(
+            [[run["matmul_peak_gflops"]["float64"]] * 2 for run in runs],
+            key=lambda y: y[0],
+        ),
     )
-    assert peaks == sorted(
-        run["matmul_peak_gflops"]["float64"] for run in document["runs"]
+    notes = sorted((note.xy[1], note.get_text()) for note in ax.texts)
+    names = {"cpu": "CPU", "cuda": "GPU"}
+    assert notes == sorted(
+        (
+            run["matmul_peak_gflops"]["float64"],
+            f"{names[run['device']]} float64 matmul peak",
+        )
+        for run in runs
     )
+    assert all(note.xy[0] == 1.0 for note in ax.texts)  # at the right edge
+    assert ax.get_title() == f"Arithmetic speed, batch of {batch}"
+    assert ax.get_ylabel() == "GFLOP/s achieved"
+
+
+@pytest.mark.parametrize(
+    "draw", [plots.plot_step_times, plots.plot_step_throughput]
+)
+def test_step_axes_are_log_in_base_2_widths_labelled_as_plain_numbers(draw):
+    ax = draw(MADE_UP, batch=10)
+    ax.figure.canvas.draw()
+    assert ax.get_xscale() == "log" and ax.xaxis.get_transform().base == 2
+    assert ax.get_yscale() == "log"
+    widths = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert {"4", "16", "64"} <= set(widths), widths
+    values = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert values and all(float(value) > 0 for value in values), values
+    assert not [
+        t.get_text() for t in ax.get_yticklabels(minor=True) if t.get_text()
+    ]
+    assert any(line.get_visible() for line in ax.get_xgridlines())
+
+
+def test_grid_scores_of_a_single_point_grid_and_of_no_outputs():
+    """A 1 x 1 grid is the point (0, 0); outputs with no column are refused."""
+    scores = plots.grid_scores(lambda p: p[:, 0] + 3.0, resolution=1)
+    np.testing.assert_array_equal(scores, [[3.0]])
+    with pytest.raises(ValueError, match=r"got shape \(4, 0\)"):
+        plots.grid_scores(lambda p: np.zeros((len(p), 0)), resolution=2)

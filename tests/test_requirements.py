@@ -3,12 +3,11 @@ build's, and .venv holding exactly what the build's lock names."""
 
 import importlib.metadata
 import re
-from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
+from paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 REQUIREMENTS = ROOT / "requirements"
 TORCH_INDEX = "--extra-index-url https://download.pytorch.org/whl/cpu"
 # One locked package: its requirement line, then one or more hashes.

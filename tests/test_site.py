@@ -14,9 +14,8 @@ from urllib.parse import urlparse
 
 import pytest
 from browser import HTML, PAGES, Visit, screenshot, serve
+from paths import ROOT
 from PIL import Image
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_every_built_page_is_checked():

@@ -6,19 +6,22 @@ its schema, and chapter 2's figures and sentences show exactly that file.
 """
 
 import copy
+import datetime
+import inspect
+import json
+import platform
 import re
 import sys
-from pathlib import Path
+from types import SimpleNamespace
 
-import matplotlib.colors
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
+from paths import ROOT
 
-from mlpcourse import plots, settings, stepbench, torch_mlp
+from mlpcourse import plots, scratch, settings, stepbench, torch_mlp
 
-ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 
@@ -68,34 +71,9 @@ def test_the_schema_check_names_what_is_wrong(committed, damage, message):
 def test_step_flops_counts_the_products_of_one_step():
     # Forward X(4x2)W1(2x3), A1(4x3)W2(3x1); backward dW2, dA1, dW1.
     products = [(4, 2, 3), (4, 3, 1), (3, 4, 1), (4, 1, 3), (2, 4, 3)]
-    assert stepbench.step_flops(4, 3) == sum(
-        2 * n * k * m for n, k, m in products
-    )
-
-
-def test_a_tiny_sweep_runs_and_saves_beside_other_devices(tmp_path, committed):
-    import bench_step
-
-    run = stepbench.run(
-        torch.device("cpu"), widths=(4, 8), batches=(10, 20), budget_s=0.0
-    )
-    run["boundary"] = bench_step.time_boundary()
-    path = tmp_path / "step.json"
-    gpu = [r for r in committed["runs"] if r["device"] == "cuda"]
-    stepbench.save(gpu, path)  # a GPU run measured elsewhere ...
-    stepbench.save([run], path)  # ... survives a CPU sweep
-    document = stepbench.load(path)
-    assert [r["device"] for r in document["runs"]] == ["cpu"] + (
-        ["cuda"] if gpu else []
-    )
-    numpy_points = stepbench.series(document, "cpu", "numpy", "float64")
-    assert [(p["width"], p["batch"]) for p in numpy_points] == [
-        (4, 10),
-        (8, 10),
-        (4, 20),
-        (8, 20),
-    ]
-    assert all(p["runs"] >= 7 for p in numpy_points)
+    flops = stepbench.step_flops(4, 3)
+    assert flops == sum(2 * n * k * m for n, k, m in products)
+    assert isinstance(flops, int)  # a count, saved as 168, not 168.0
 
 
 def test_timing_waits_for_the_device_before_each_reading():
@@ -164,77 +142,6 @@ def test_crossover_is_where_pytorch_wins_clearly_for_good(
     assert stepbench.crossover(document, 10, "cpu", "float64") == expected
 
 
-@pytest.mark.parametrize(
-    "batch", [min(stepbench.BATCHES), max(stepbench.BATCHES)]
-)
-def test_time_figure_draws_the_file(committed, batch):
-    ax = plots.plot_step_times(committed, batch=batch)
-    drawn = {line.get_label(): line for line in ax.get_lines()}
-    stars = [line for line in ax.get_lines() if line.get_marker() == "*"]
-    for key, (*_, label) in plots.STEP_SERIES.items():
-        points = stepbench.series(committed, *key)
-        if points is None:
-            assert label not in drawn
-            continue
-        widths, seconds = stepbench.at_batch(points, batch)
-        np.testing.assert_array_equal(drawn[label].get_xdata(), widths)
-        np.testing.assert_allclose(
-            drawn[label].get_ydata(), np.array(seconds) * 1e3
-        )
-        chosen = sorted(
-            (p for p in points if p["batch"] == batch),
-            key=lambda p: p["width"],
-        )
-        band = [
-            c
-            for c in ax.collections
-            if tuple(c.get_facecolor()[0][:3])
-            == matplotlib.colors.to_rgb(plots.STEP_SERIES[key][0])
-        ]
-        assert len(band) == 1, label
-        corners = band[0].get_paths()[0].vertices
-        np.testing.assert_allclose(
-            corners[:, 1].min(), min(p["q1_s"] for p in chosen) * 1e3
-        )
-        np.testing.assert_allclose(
-            corners[:, 1].max(), max(p["q3_s"] for p in chosen) * 1e3
-        )
-    expected = [
-        stepbench.crossover(committed, batch, device, dtype)
-        for device, library, dtype in plots.STEP_SERIES
-        if library == "torch"
-        and stepbench.series(committed, device, library, dtype) is not None
-    ]
-    assert sorted(s.get_xdata()[0] for s in stars) == sorted(
-        w for w in expected if w is not None
-    )
-
-
-def test_throughput_figure_draws_the_file_and_the_peaks(committed):
-    batch = max(stepbench.BATCHES)
-    ax = plots.plot_step_throughput(committed, batch=batch)
-    drawn = {line.get_label(): line for line in ax.get_lines()}
-    for key, (*_, label) in plots.STEP_SERIES.items():
-        points = stepbench.series(committed, *key)
-        if points is not None:
-            chosen = sorted(
-                (p for p in points if p["batch"] == batch),
-                key=lambda p: p["width"],
-            )
-            np.testing.assert_allclose(
-                drawn[label].get_ydata(),
-                [p["flops"] / p["median_s"] / 1e9 for p in chosen],
-            )
-    peaks = sorted(
-        line.get_ydata()[0]
-        for line in ax.get_lines()
-        if line.get_label().startswith("_")
-    )
-    assert peaks == sorted(
-        run["matmul_peak_gflops"]["float64"] for run in committed["runs"]
-    )
-
-
 def test_without_a_gpu_run_the_page_says_so(committed):
     cpu_only = copy.deepcopy(committed)
     cpu_only["runs"] = [r for r in cpu_only["runs"] if r["device"] == "cpu"]
@@ -300,8 +207,612 @@ def test_the_package_picks_its_device_in_one_place(monkeypatch):
     [
         (0.5, "PyTorch is 2.0 times as fast"),
         (1.05, "a tie within 10%"),
+        (0.95, "a tie within 10%"),
         (1.66, "NumPy is 1.7 times as fast"),
+        # Exactly 10% either way is no longer a tie.
+        (1 / stepbench.CLEAR_MARGIN, "PyTorch is 1.1 times as fast"),
+        (stepbench.CLEAR_MARGIN, "NumPy is 1.1 times as fast"),
     ],
 )
 def test_the_largest_size_verdict_follows_the_ratio(ratio, words):
     assert stepbench._verdict(ratio) == words
+
+
+# A complete benchmark file, made up so that every number chapter 2 quotes
+# comes from one chosen point: the course's size (batch 10, width 4), the
+# largest (batch 4000, width 4096), crossovers at some batches and not others.
+WINS_CPU = {
+    ("numpy", "float64"): (1e-3, {(10, 4): 20e-6, (4000, 4096): 0.016}),
+    ("torch", "float64"): (
+        2e-3,
+        {
+            (10, 4): 60e-6,  # 3 times NumPy's time at the course's size
+            (4000, 4096): 0.04,  # 2.5 times NumPy's at the largest
+            (1000, 64): 0.5e-3,  # faster at 64, slower at 256, then faster
+            (1000, 1024): 0.5e-3,
+            (1000, 4096): 0.5e-3,
+        },
+    ),
+    ("torch", "float32"): (
+        2e-3,
+        {(100, w): 0.5e-3 for w in stepbench.WIDTHS}  # faster everywhere
+        | {(4000, 4096): 0.01},  # faster only at the widest
+    ),
+}
+WINS_GPU = {
+    ("torch", "float32"): (
+        5e-3,
+        {(1000, w): 0.6e-3 for w in (64, 256, 1024, 4096)}
+        | {(4000, w): 0.5e-3 for w in (16, 64, 256, 1024)}
+        | {(4000, 4096): 0.01},
+    ),
+    ("torch", "float64"): (5e-3, {(10, 16): 12.5e-3}),
+}
+
+
+def grid(default: float, special: dict) -> list[dict]:
+    """Points over the whole grid: ``default`` seconds, ``special`` apart."""
+    return [
+        {
+            "width": w,
+            "batch": b,
+            "median_s": t,
+            "q1_s": t * 0.9,
+            "q3_s": t * 1.2,
+            "runs": 7,
+            "flops": stepbench.step_flops(b, w),
+        }
+        for b in stepbench.BATCHES
+        for w in stepbench.WIDTHS
+        for t in [special.get((b, w), default)]
+    ]
+
+
+def benchmark(cpu_series=WINS_CPU, gpu_series=WINS_GPU) -> dict:
+    """A file that passes the schema; no GPU run where gpu_series is None."""
+
+    def entries(times):
+        return [
+            {"library": library, "dtype": dtype, "points": grid(*times[key])}
+            for key in times
+            for library, dtype in [key]
+        ]
+
+    cpu = {
+        "device": "cpu",
+        "measured": "2026-01-05",
+        "steps_per_timing": 1,
+        "machine": {
+            "cpu": "Test CPU 9000",
+            "cores": 8,
+            "numpy": "2.0.1",
+            "torch": "2.4.0",
+            "numpy_blas": "openblas 0.3.27",
+        },
+        "matmul_peak_gflops": {"float64": 32.0, "float32": 64.0},
+        "boundary": {
+            "grid_points": 10000,
+            "batched_s": 0.0004,
+            "looped_s": 0.084,
+        },
+        "series": entries(cpu_series),
+    }
+    runs = [cpu]
+    if gpu_series is not None:
+        runs.append(
+            {
+                "device": "cuda",
+                "measured": "2026-01-02",
+                "steps_per_timing": 20,
+                "machine": {
+                    "cpu": "Host CPU",
+                    "cores": 16,
+                    "numpy": "2.0.1",
+                    "torch": "2.4.0+cu121",
+                    "numpy_blas": "openblas 0.3.27",
+                    "gpu": "NVIDIA L4",
+                    "cuda": "12.1",
+                },
+                "matmul_peak_gflops": {"float64": 500.0, "float32": 9000.0},
+                "series": entries(gpu_series),
+            }
+        )
+    return {"schema": stepbench.SCHEMA, "step": "one step", "runs": runs}
+
+
+def test_the_made_up_file_follows_the_schema():
+    stepbench.check_schema(benchmark())
+    stepbench.check_schema(benchmark(gpu_series=None))
+
+
+def test_facts_quote_every_number_of_the_file():
+    assert stepbench.facts(benchmark()) == {
+        "bench_cpu": "Test CPU 9000, 8 cores",
+        "bench_cpu_date": "2026-01-05",
+        "bench_cpu_libraries": "NumPy 2.0.1 with openblas 0.3.27, "
+        "PyTorch 2.4.0",
+        "course_numpy_us": "20",  # 20 µs
+        "course_torch_us": "60",
+        "course_ratio": "3.0",  # PyTorch's time over NumPy's, not 0.3
+        "largest_numpy_ms": "16",
+        "largest_torch_ms": "40",
+        "largest_size": "4096 hidden units and batches of 4000",
+        "largest_verdict": "NumPy is 2.5 times as fast",
+        # 229,376,000 flops in 16 ms: 14.3 GFLOP/s, 44.8% of 32.
+        "numpy_gflops": "14.3",
+        "cpu_peak_gflops": "32",
+        "peak_percent": "44.8",
+        "small_batch": "10",
+        "large_batch": "4000",
+        "cpu_crossover_sentence": "On this processor PyTorch's CPU step "
+        "clearly beats NumPy's (by 10% or more) only in float32 from width "
+        "4 at batches of 100; float64 from width 1024 at batches of 1000; "
+        "float32 from width 4096 at batches of 4000.",
+        "gpu_sentence": "The GPU lines come from an NVIDIA L4 (CUDA 12.1, "
+        "PyTorch 2.4.0+cu121), measured on 2026-01-02 on another machine; "
+        "a GPU step is timed as the mean of 20 steps run back to back, "
+        "with the GPU's queue drained before the clock starts and before "
+        "it is read.",
+        "gpu_crossover_sentence": "The GPU takes between 0.5 and 12.5 ms "
+        "for every step in the sweep, tiny or large: that is the cost of "
+        "launching its kernels one by one from Python, and it dwarfs the "
+        "arithmetic. It overtakes NumPy (in float32, by 10% or more) from "
+        "width 64 at batches of 1000, and from width 16 at batches of "
+        "4000, and never at batches of 10, 100.",
+        "boundary_points": "10,000",
+        "boundary_batched_ms": "0.4",
+        "boundary_looped_ms": "84",
+        "boundary_ratio": "210",
+    }
+
+
+def test_facts_say_when_pytorch_never_wins():
+    slow_cpu = {  # PyTorch takes 50 ms everywhere
+        key: (0.05, {}) if key[0] == "torch" else times
+        for key, times in WINS_CPU.items()
+    }
+    slow_gpu = {key: (0.05, {}) for key in WINS_GPU}
+    facts = stepbench.facts(benchmark(slow_cpu, slow_gpu))
+    assert facts["cpu_crossover_sentence"] == (
+        "On this processor PyTorch's CPU step never clearly beats NumPy's: "
+        "at every batch size, NumPy is faster or within 10% at the widest "
+        "layers."
+    )
+    assert facts["gpu_crossover_sentence"] == (
+        "The GPU takes between 50.0 and 50.0 ms for every step in the sweep, "
+        "tiny or large: that is the cost of launching its kernels one by "
+        "one from Python, and it dwarfs the arithmetic. It never clearly "
+        "overtakes NumPy in this sweep."
+    )
+    assert facts["largest_verdict"] == "NumPy is 3.1 times as fast"  # 50/16
+
+
+def test_facts_without_a_gpu_run_show_no_gpu_numbers():
+    facts = stepbench.facts(benchmark(gpu_series=None))
+    assert facts["gpu_sentence"] == (
+        "No GPU series was measured: the file holds the CPU run alone, "
+        "so the figures show no GPU lines."
+    )
+    assert facts["gpu_crossover_sentence"] == ""
+    assert facts["course_ratio"] == "3.0"
+
+
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (lambda d: d.pop("schema"), "schema must be 1"),
+        (lambda d: d.update(runs=[]), "runs must be a non-empty list"),
+        (lambda d: d["runs"].pop(0), "there must be exactly one cpu run"),
+        (
+            lambda d: d["runs"].append(copy.deepcopy(d["runs"][0])),
+            "there must be exactly one cpu run",
+        ),
+        (
+            lambda d: d["runs"][0]["boundary"].pop("looped_s"),
+            "the cpu run needs its boundary timings",
+        ),
+        (lambda d: d["runs"][1].pop("measured"), "runs need 'measured'"),
+        (lambda d: d["runs"][0]["machine"].pop("numpy_blas"), "cpu: machine"),
+        (
+            lambda d: d["runs"][1]["matmul_peak_gflops"].pop("float32"),
+            "cuda: peak per dtype",
+        ),
+        (
+            lambda d: d["runs"][0]["series"][0].update(library="jax"),
+            "cpu jax float64",
+        ),
+        (
+            lambda d: d["runs"][1]["series"][0].update(dtype="float16"),
+            "cuda torch float16",
+        ),
+        (
+            lambda d: d["runs"][0]["series"][2].update(points=[]),
+            "cpu torch float32: points",
+        ),
+        (
+            lambda d: d["runs"][0]["series"][1]["points"][3].update(q1_s=0.0),
+            "cpu torch float64: quartiles out of order",
+        ),
+        (
+            lambda d: d["runs"][1]["series"][0]["points"][5].update(
+                median_s=1.0
+            ),
+            "cuda torch float32: quartiles out of order",
+        ),
+        (
+            lambda d: d["runs"][1]["series"][1]["points"][0].update(batch=11),
+            "cuda torch float64: flops disagree",
+        ),
+        (lambda d: d["runs"][1].update(series=[]), "cuda: no series"),
+    ],
+)
+def test_each_schema_rule_names_its_field(damage, message):
+    document = benchmark()
+    damage(document)
+    with pytest.raises(ValueError, match=re.escape(f"step.json: {message}")):
+        stepbench.check_schema(document)
+
+
+def test_load_checks_the_file_it_reads(tmp_path):
+    path = tmp_path / "step.json"
+    document = benchmark()
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert stepbench.load(path) == document
+    document["runs"][0]["machine"].pop("cpu")
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(ValueError, match="cpu: machine"):
+        stepbench.load(path)
+
+
+def test_series_finds_one_device_library_and_dtype():
+    document = benchmark()
+    points = stepbench.series(document, "cuda", "torch", "float64")
+    assert stepbench._point(points, 10, 16)["median_s"] == 12.5e-3
+    cpu32 = stepbench.series(document, "cpu", "torch", "float32")
+    assert stepbench._point(cpu32, 4000, 4096)["median_s"] == 0.01
+    assert stepbench.series(document, "cuda", "numpy", "float64") is None
+    no_gpu = benchmark(gpu_series=None)
+    assert stepbench.series(no_gpu, "cuda", "torch", "float32") is None
+
+
+def test_batch_points_are_one_batch_sorted_by_width():
+    points = [
+        {"batch": 10, "width": 64, "median_s": 3.0},
+        {"batch": 20, "width": 4, "median_s": 9.0},
+        {"batch": 10, "width": 4, "median_s": 1.0},
+        {"batch": 10, "width": 16, "median_s": 2.0},
+    ]
+    chosen = stepbench.batch_points(points, 10)
+    assert [p["width"] for p in chosen] == [4, 16, 64]
+    assert stepbench.at_batch(points, 10) == ([4, 16, 64], [1.0, 2.0, 3.0])
+    assert stepbench.at_batch(points, 20) == ([4], [9.0])
+    with pytest.raises(ValueError, match="no batch of 30"):
+        stepbench.batch_points(points, 30)
+
+
+def test_crossover_counts_a_win_by_exactly_the_margin():
+    document = synthetic([1, 2, 4, 8], [5, 5, 5, 1])
+    numpy_points, torch_points = (
+        entry["points"] for entry in document["runs"][0]["series"]
+    )
+    for numpy_point, torch_point in zip(
+        numpy_points, torch_points, strict=True
+    ):
+        numpy_point["median_s"] = torch_point["median_s"] * 1.1
+    torch_points[0]["median_s"] *= 2  # slower at the narrowest only
+    assert stepbench.crossover(document, 10, "cpu", "float64") == 16
+
+
+def test_crossover_needs_a_pytorch_series_on_the_same_widths():
+    document = synthetic([1, 2, 4, 8], [5, 5, 3, 3])
+    assert stepbench.crossover(document, 10, "cuda", "float32") is None
+    assert stepbench.crossover(document, 10, "cpu", "float32") is None
+    document["runs"][0]["series"][1]["points"][2]["width"] = 32
+    with pytest.raises(ValueError, match="other widths"):
+        stepbench.crossover(document, 10, "cpu", "float64")
+
+
+class FakeClock:
+    """A perf_counter that moves only when a timed call runs."""
+
+    def __init__(self, seconds_per_call: float) -> None:
+        self.now = 1000.0
+        self.seconds_per_call = seconds_per_call
+        self.calls = 0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def call(self) -> None:
+        self.calls += 1
+        self.now += self.seconds_per_call
+
+
+def fake_timing(monkeypatch, seconds_per_call: float, **options):
+    clock = FakeClock(seconds_per_call)
+    monkeypatch.setattr(stepbench, "time", SimpleNamespace(perf_counter=clock))
+    return stepbench.time_calls(clock.call, **options), clock.calls
+
+
+def test_time_calls_takes_seven_timings_of_a_slow_call(monkeypatch):
+    # 3 warm-up calls, then 7 timings: 0.875 s is past the 0.5 s budget.
+    times, calls = fake_timing(monkeypatch, 0.125)
+    assert (times, calls) == ([0.125] * 7, 3 + 7)
+
+
+def test_time_calls_fills_its_budget_with_a_fast_call(monkeypatch):
+    # 1/64 s a call: 32 timings reach the 0.5 s budget exactly, and stop.
+    times, calls = fake_timing(monkeypatch, 1 / 64)
+    assert (times, calls) == ([1 / 64] * 32, 3 + 32)
+
+
+def test_time_calls_stops_at_200_timings(monkeypatch):
+    times, calls = fake_timing(
+        monkeypatch, 2**-10, warmup=0, repeats=1, budget_s=1.0
+    )
+    assert len(times) == calls == 200
+
+
+def test_time_calls_divides_each_block_by_its_length(monkeypatch):
+    times, calls = fake_timing(
+        monkeypatch, 0.125, block=4, warmup=1, repeats=3, budget_s=0.0
+    )
+    assert (times, calls) == ([0.125] * 3, 1 + 4 * 3)
+
+
+def test_a_point_summarises_its_timings_by_quartiles():
+    summary = stepbench._summary([5.0, 1.0, 4.0, 2.0, 3.0], 10, 4)
+    assert summary == {
+        "width": 4,
+        "batch": 10,
+        "median_s": 3.0,
+        "q1_s": 2.0,
+        "q3_s": 4.0,
+        "runs": 5,
+        "flops": stepbench.step_flops(10, 4),
+    }
+
+
+def test_the_numpy_and_pytorch_steps_see_the_same_data():
+    numpy_step = stepbench._numpy_step(50, 3, np.random.default_rng(0))
+    torch_step = stepbench._torch_step(
+        50, 3, np.random.default_rng(0), torch.float64, torch.device("cpu")
+    )
+    numpy_data = inspect.getclosurevars(numpy_step).nonlocals
+    torch_data = inspect.getclosurevars(torch_step).nonlocals
+    for name in ("points", "targets"):
+        np.testing.assert_array_equal(
+            numpy_data[name], torch_data[name].numpy()
+        )
+    assert numpy_data["points"].shape == (50, 2)
+    assert set(np.unique(numpy_data["targets"])) == {-1.0, 1.0}
+
+
+def test_the_numpy_step_is_one_step_of_full_batch_training():
+    step = stepbench._numpy_step(8, 3, np.random.default_rng(0))
+    timed = inspect.getclosurevars(step).nonlocals
+    reference = scratch.MLP(2, 3, 1, "tanh", "tanh", seed=0)
+    for _ in range(3):
+        step()
+    scratch.train(
+        reference,
+        timed["points"],
+        timed["targets"],
+        learning_rate=0.05,
+        epochs=3,
+        batch_size=8,
+        shuffle_seed=0,
+    )
+    for name, values in reference.parameters().items():
+        np.testing.assert_allclose(
+            timed["model"].parameters()[name], values, rtol=1e-12
+        )
+
+
+def test_the_pytorch_step_is_one_step_of_full_batch_training():
+    step = stepbench._torch_step(
+        8, 3, np.random.default_rng(0), torch.float64, torch.device("cpu")
+    )
+    timed = inspect.getclosurevars(step).nonlocals
+    reference = torch_mlp.TorchMLP(2, 3, 1, "tanh", "tanh", seed=0)
+    for _ in range(3):
+        step()
+    torch_mlp.train(
+        reference,
+        timed["points"].numpy(),
+        timed["targets"].numpy(),
+        learning_rate=0.05,
+        epochs=3,
+        batch_size=8,
+        shuffle_seed=0,
+    )
+    for mine, theirs in zip(
+        timed["model"].parameters(), reference.parameters(), strict=True
+    ):
+        torch.testing.assert_close(mine, theirs, rtol=1e-12, atol=0.0)
+
+
+def fake_sweep(monkeypatch, device: str):
+    """Run a sweep whose steps, timings and machine are stand-ins."""
+    timed = []
+
+    def time_calls(step, *, synchronise, block, budget_s):
+        timed.append((step, block, budget_s))
+        synchronise()
+        return [4.0, 1.0, 3.0, 2.0, 5.0]
+
+    def numpy_step(batch, width, rng):
+        return ("numpy", "float64", batch, width, rng.integers(10**6))
+
+    def torch_step(batch, width, rng, dtype, device):
+        name = str(dtype).removeprefix("torch.")
+        return ("torch", name, batch, width, rng.integers(10**6), device)
+
+    synchronised = []
+    monkeypatch.setattr(torch.cuda, "synchronize", synchronised.append)
+    monkeypatch.setattr(stepbench, "time_calls", time_calls)
+    monkeypatch.setattr(stepbench, "_numpy_step", numpy_step)
+    monkeypatch.setattr(stepbench, "_torch_step", torch_step)
+    monkeypatch.setattr(stepbench, "machine", lambda d: {"of": d.type})
+    monkeypatch.setattr(
+        stepbench,
+        "matmul_peak_gflops",
+        lambda dtype, d: {"float64": 3.0, "float32": 6.0}[dtype],
+    )
+    result = stepbench.run(
+        torch.device(device), widths=(4, 8), batches=(10, 20)
+    )
+    return result, timed, synchronised
+
+
+def test_a_cpu_sweep_times_three_series_over_the_grid(monkeypatch):
+    result, timed, synchronised = fake_sweep(monkeypatch, "cpu")
+    seed = np.random.default_rng(0).integers(10**6)
+    sizes = [(10, 4), (10, 8), (20, 4), (20, 8)]
+    assert [step for step, _, _ in timed] == [
+        ("numpy", "float64", b, w, seed) for b, w in sizes
+    ] + [
+        ("torch", dtype, b, w, seed, torch.device("cpu"))
+        for dtype in ("float64", "float32")
+        for b, w in sizes
+    ]
+    assert {(block, budget) for _, block, budget in timed} == {(1, 0.5)}
+    assert synchronised == []
+    assert result["device"] == "cpu"
+    assert result["measured"] == datetime.date.today().isoformat()
+    assert result["steps_per_timing"] == 1
+    assert result["machine"] == {"of": "cpu"}
+    assert result["matmul_peak_gflops"] == {"float64": 3.0, "float32": 6.0}
+    assert [(s["library"], s["dtype"]) for s in result["series"]] == [
+        ("numpy", "float64"),
+        ("torch", "float64"),
+        ("torch", "float32"),
+    ]
+    for entry in result["series"]:
+        assert entry["points"] == [
+            stepbench._summary([4.0, 1.0, 3.0, 2.0, 5.0], b, w)
+            for b, w in sizes
+        ]
+
+
+def test_a_gpu_sweep_times_pytorch_in_blocks_and_waits(monkeypatch):
+    result, timed, synchronised = fake_sweep(monkeypatch, "cuda")
+    assert [step[:4] for step, _, _ in timed] == [
+        ("torch", dtype, b, w)
+        for dtype in ("float64", "float32")
+        for b, w in [(10, 4), (10, 8), (20, 4), (20, 8)]
+    ]
+    assert {(block, budget) for _, block, budget in timed} == {(20, 0.5)}
+    assert synchronised == [torch.device("cuda")] * len(timed)
+    assert result["steps_per_timing"] == 20
+    assert [s["dtype"] for s in result["series"]] == ["float64", "float32"]
+
+
+def test_the_peak_is_one_large_product_over_its_median_time(monkeypatch):
+    product = {}
+
+    def time_calls(call, *, synchronise):
+        a, b = (inspect.getclosurevars(call).nonlocals[n] for n in "ab")
+        assert a.shape == b.shape == (1024, 1024)
+        product.update(a=a, b=b, ab=call())
+        return [4.0, 1.0, 2.0]
+
+    monkeypatch.setattr(stepbench, "time_calls", time_calls)
+    gflops = stepbench.matmul_peak_gflops("float32", torch.device("cpu"))
+    assert gflops == pytest.approx(2 * 1024**3 / 2.0 / 1e9)  # median 2 s
+    generator = torch.Generator().manual_seed(0)
+    expected = torch.rand(1024, 1024, generator=generator)
+    assert product["a"].dtype == torch.float32
+    torch.testing.assert_close(product["a"], expected, rtol=0, atol=0)
+    torch.testing.assert_close(product["ab"], product["a"] @ product["b"])
+
+
+def test_only_a_gpu_is_waited_for(monkeypatch):
+    waited = []
+    monkeypatch.setattr(torch.cuda, "synchronize", waited.append)
+    stepbench._synchroniser(torch.device("cpu"))()
+    assert waited == []
+    stepbench._synchroniser(torch.device("cuda"))()
+    assert waited == [torch.device("cuda")]
+
+
+def test_machine_describes_the_processor_and_libraries(monkeypatch):
+    """What a reader needs to compare timings: the file's schema keys, the
+    processor, the versions actually imported, the BLAS kernel setting."""
+    monkeypatch.setattr(stepbench, "_cpu_model", lambda: "Test CPU")
+    monkeypatch.setenv("OPENBLAS_CORETYPE", "Haswell")
+    description = stepbench.machine(torch.device("cpu"))
+    check_keys = {"cpu", "cores", "numpy", "torch", "numpy_blas"}
+    assert check_keys <= set(description)
+    assert description["cpu"] == "Test CPU"
+    assert description["openblas_coretype"] == "Haswell"
+    assert (description["numpy"], description["torch"]) == (
+        np.__version__,
+        torch.__version__,
+    )
+    assert description["cores"] >= 1 and description["torch_threads"] >= 1
+    assert "blas" in description["numpy_blas"].lower()
+    assert "gpu" not in description
+    monkeypatch.delenv("OPENBLAS_CORETYPE")
+    assert stepbench.machine(torch.device("cpu"))["openblas_coretype"] is None
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda d: "Fake GPU")
+    monkeypatch.setattr(torch.version, "cuda", "12.1")
+    on_gpu = stepbench.machine(torch.device("cuda"))
+    assert (on_gpu["gpu"], on_gpu["cuda"]) == ("Fake GPU", "12.1")
+
+
+def test_the_cpu_model_comes_from_cpuinfo_or_platform(monkeypatch, tmp_path):
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(
+        "processor\t: 0\nvendor_id\t: Test\n"
+        "model name\t: Test CPU: 3.0 GHz\nflags\t: fpu\n"
+    )
+    monkeypatch.setattr(stepbench, "Path", lambda _: cpuinfo)
+    assert stepbench._cpu_model() == "Test CPU: 3.0 GHz"
+    cpuinfo.unlink()  # no /proc/cpuinfo: ask platform
+    monkeypatch.setattr(platform, "processor", lambda: "arm")
+    monkeypatch.setattr(platform, "machine", lambda: "aarch64")
+    assert stepbench._cpu_model() == "arm"
+    monkeypatch.setattr(platform, "processor", lambda: "")
+    assert stepbench._cpu_model() == "aarch64"
+
+
+def test_save_replaces_runs_of_the_same_device_only(tmp_path):
+    path = tmp_path / "book" / "data" / "step.json"  # made as needed
+    stepbench.save([{"device": "cuda", "measured": "gpu 1"}], path)
+    stepbench.save([{"device": "cpu", "measured": "cpu 1"}], path)
+    stepbench.save([{"device": "cpu", "measured": "cpu 2"}], path)
+    text = path.read_text(encoding="utf-8")
+    assert text.endswith("}\n")
+    document = json.loads(text)
+    assert document["schema"] == stepbench.SCHEMA
+    assert [(r["device"], r["measured"]) for r in document["runs"]] == [
+        ("cpu", "cpu 2"),
+        ("cuda", "gpu 1"),
+    ]
+
+
+def test_a_tiny_sweep_runs_and_saves_beside_other_devices(tmp_path, committed):
+    # scripts/ sits beside tests/ in the repository, not in every copy of it.
+    bench_step = pytest.importorskip("bench_step")
+
+    run = stepbench.run(
+        torch.device("cpu"), widths=(4, 8), batches=(10, 20), budget_s=0.0
+    )
+    run["boundary"] = bench_step.time_boundary()
+    path = tmp_path / "step.json"
+    gpu = [r for r in committed["runs"] if r["device"] == "cuda"]
+    stepbench.save(gpu, path)  # a GPU run measured elsewhere ...
+    stepbench.save([run], path)  # ... survives a CPU sweep
+    document = stepbench.load(path)
+    assert [r["device"] for r in document["runs"]] == ["cpu"] + (
+        ["cuda"] if gpu else []
+    )
+    numpy_points = stepbench.series(document, "cpu", "numpy", "float64")
+    assert [(p["width"], p["batch"]) for p in numpy_points] == [
+        (4, 10),
+        (8, 10),
+        (4, 20),
+        (8, 20),
+    ]
+    assert all(p["runs"] >= 7 for p in numpy_points)

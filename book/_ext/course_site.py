@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from docutils import nodes
+from myst_nb.core import render as myst_nb_render
+from myst_nb.core.utils import coalesce_streams
 from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput
 from PIL import Image, ImageDraw
 from sphinx.application import Sphinx
@@ -33,6 +35,31 @@ def drop_repeated_scripts(
         attributes = tuple(sorted(script.attributes.items()))  # body included
         unique.setdefault((script.filename or "", attributes), script)
     context["script_files"] = list(unique.values())
+
+
+def merge_streams(outputs: list) -> list:
+    """A cell's outputs with its stream messages merged, one per stream,
+    written back into the cell's own list.
+
+    How a kernel splits one cell's printing into messages depends on timing.
+    MyST-NB's ``nb_merge_streams`` merges them for the page, but it edits the
+    first message in place and leaves the later ones in the notebook it then
+    writes out (the download button's copy), which so printed lines twice.
+    Merging into the cell's list makes the page and that copy the same,
+    whatever the timing.
+    """
+    outputs[:] = coalesce_streams(outputs)
+    return outputs
+
+
+def use_merge_streams() -> None:
+    """Make MyST-NB's renderer merge streams with ``merge_streams``."""
+    if myst_nb_render.coalesce_streams is not coalesce_streams:
+        raise RuntimeError(
+            "MyST-NB's renderer no longer calls coalesce_streams: check "
+            "that the written notebooks print each line once"
+        )
+    myst_nb_render.coalesce_streams = merge_streams
 
 
 def link_figures_to_full_size(app: Sphinx, doctree: nodes.document) -> None:
@@ -132,6 +159,7 @@ def write_favicon_ico(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    use_merge_streams()
     # Late, after every other extension has added its scripts to the page.
     app.connect("html-page-context", drop_repeated_scripts, priority=900)
     app.connect("doctree-read", link_figures_to_full_size)

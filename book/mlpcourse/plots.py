@@ -143,15 +143,7 @@ def plot_losses(
     curves: Mapping[str, np.ndarray], *, title: str, ax: Axes | None = None
 ) -> Axes:
     """Loss per epoch for one or more runs, on a logarithmic axis."""
-    if not isinstance(curves, Mapping) or not curves:
-        raise TypeError(
-            "curves must be a non-empty mapping from run names to losses"
-        )
-    if len(curves) > len(CURVE_STYLES):
-        raise ValueError(
-            f"curves can hold at most {len(CURVE_STYLES)} runs, "
-            f"got {len(curves)}"
-        )
+    _check_curves(curves, "run names to losses")
     ax = _axes(ax, WIDE_FIGURE)
     for (name, losses), (colour, style) in zip(
         curves.items(), CURVE_STYLES, strict=False
@@ -174,6 +166,17 @@ def plot_losses(
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=TEXT_POINTS)
     return ax
+
+
+def _check_curves(curves: Mapping, holding: str) -> None:
+    """A figure of curves draws one to len(CURVE_STYLES) named curves."""
+    if not isinstance(curves, Mapping) or not curves:
+        raise TypeError(f"curves must be a non-empty mapping from {holding}")
+    if len(curves) > len(CURVE_STYLES):
+        raise ValueError(
+            f"curves can hold at most {len(CURVE_STYLES)} runs, "
+            f"got {len(curves)}"
+        )
 
 
 def plain_log_yaxis(ax: Axes) -> None:
@@ -451,15 +454,14 @@ def plot_accuracy(
     The last ``last`` epochs are shaded: the window that the accuracy
     summary (``metrics.accuracy_summary``) takes its median and range from.
     """
-    if not isinstance(curves, Mapping) or not curves:
-        raise TypeError(
-            "curves must be a non-empty mapping from run names to accuracies"
-        )
+    _check_curves(curves, "run names to accuracies")
     ax = _axes(ax, WIDE_FIGURE)
+    drawn = []
     for (name, values), (colour, style) in zip(
         curves.items(), CURVE_STYLES, strict=False
     ):
         values = as_float_array(values, f"curves[{name!r}]", ndim=1)
+        drawn.append(values)
         ax.plot(
             np.arange(len(values)),
             values,
@@ -468,7 +470,8 @@ def plot_accuracy(
             linewidth=1.4,
             label=name,
         )
-    epochs = len(values) - 1
+    # The window and the limits cover every curve, not only the last one.
+    epochs = max(len(values) for values in drawn) - 1
     ax.axvspan(
         epochs - last + 1,
         epochs,
@@ -476,7 +479,8 @@ def plot_accuracy(
         alpha=0.08,
         label=f"last {last} epochs",
     )
-    ax.set_ylim(min(0.4, float(np.min(values))), 1.02)
+    lowest = min(float(np.min(values)) for values in drawn)
+    ax.set_ylim(min(0.4, lowest), 1.02)
     _titles(ax, title, "epoch", "training accuracy")
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=TEXT_POINTS, loc="lower right")
@@ -498,8 +502,7 @@ def plot_gaps(
 
     A gap of exactly 0 is drawn at ``GAP_FLOOR``.
     """
-    if not isinstance(curves, Mapping) or not curves:
-        raise TypeError("curves must be a non-empty mapping of named gaps")
+    _check_curves(curves, "run names to gaps")
     ax = _axes(ax, WIDE_FIGURE)
     for (name, gap), (colour, style) in zip(
         curves.items(), CURVE_STYLES, strict=False
