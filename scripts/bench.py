@@ -228,8 +228,14 @@ def measure(row: Callable[..., None]) -> None:
         row(
             "fresh clone: .ci/run in all (HEAD, empty pip cache)",
             f"{total:.0f} s",
-            "<= 240 s",
-            total <= 240,
+        )
+        # A ratio, as the others: the same clone took 209 s on one of the
+        # course's machines and 303 s on one whose cold build is 1.7x longer.
+        row(
+            "fresh clone's .ci/run / cold build",
+            f"{total / cold:.2f}",
+            "<= 4.0",
+            total / cold <= 4.0,
         )
 
 
