@@ -12,7 +12,7 @@ INSTALLED := $(VENV)/.installed
 # What the chapters read besides their own cells: the helper package and
 # the data it loads (the step benchmark).
 HELPERS := $(wildcard book/mlpcourse/*.py book/data/*)
-CHAPTERS := book/scratch_mlp book/pytorch_mlp
+CHAPTERS := book/scratch_mlp book/pytorch_mlp book/going_further
 JUPYTER_CACHE := _build/.jupyter_cache
 # Every package, pinned and hashed (README.md, "Requirements"): the learner's
 # packages, and on top of them what builds and tests the book.

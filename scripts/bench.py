@@ -145,7 +145,7 @@ def measure(row: Callable[..., None]) -> None:
     warm = median_seconds(make_book, runs=5)
     row("warm rebuild, nothing changed", f"{warm:.1f} s")
     chapters = 0.0
-    for chapter in ("scratch_mlp", "pytorch_mlp"):
+    for chapter in ("scratch_mlp", "pytorch_mlp", "going_further"):
         path = ROOT / "book" / f"{chapter}.md"
         seconds = median_seconds(
             lambda path=path: in_process(
@@ -180,8 +180,9 @@ def measure(row: Callable[..., None]) -> None:
         tests / cold <= 2.0,
     )
 
-    # One training step across sizes, and the boundary grid: chapter 2
-    # draws its figures and quotes its timings from this file.
+    # One training step across sizes, its breakdown and the boundary grid:
+    # the "Going further" page draws its figures and quotes its timings
+    # from this file.
     in_process("the step benchmark", lambda: bench_step.main([]))
     boundary = next(
         run["boundary"]

@@ -1,12 +1,15 @@
-"""Time one training step across sizes and record it for chapter 2.
+"""Time one training step across sizes and record it for the book.
 
 Run by `make bench` (through scripts/bench.py); on its own:
 
     python scripts/bench_step.py                 # the CPU, and CUDA if present
     python scripts/bench_step.py --device cuda --out gpu.json
 
-Each device's run replaces the earlier run on that device in the file and
-keeps the others, so a GPU run measured elsewhere survives a CPU-only sweep.
+The CPU run also times the widest NumPy step part by part (its forward
+products, activations, loss gradient, activation derivatives, backward
+products and update; stepbench.breakdown). Each device's run replaces the
+earlier run on that device in the file and keeps the others, so a GPU run
+measured elsewhere survives a CPU-only sweep.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "book"))
 
 from mlpcourse import stepbench  # noqa: E402
+from mlpcourse.data import decision_scores  # noqa: E402
 from mlpcourse.plots import grid_points, grid_scores  # noqa: E402
 from mlpcourse.settings import LINEAR  # noqa: E402
 
@@ -31,7 +35,12 @@ def boundary_by_loop(
     predict: Callable[[np.ndarray], np.ndarray],
 ) -> np.ndarray:
     """The slow way to shade a boundary: one forward call per grid point."""
-    return np.array([predict(point[None, :])[0, 0] for point in grid_points()])
+    return np.array(
+        [
+            decision_scores(predict(point[None, :]))[0]
+            for point in grid_points()
+        ]
+    )
 
 
 def time_boundary() -> dict[str, float]:
@@ -56,6 +65,11 @@ def measure(devices: list[str], out: Path) -> None:
         run = stepbench.run(torch.device(name))
         if name == "cpu":
             run["boundary"] = time_boundary()
+            print(
+                "  timing the widest NumPy step part by part ...",
+                file=sys.stderr,
+            )
+            run["breakdown"] = stepbench.breakdown()
         runs.append(run)
     stepbench.save(runs, out)
 

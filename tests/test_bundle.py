@@ -56,6 +56,9 @@ def test_its_readme_names_each_chapter_and_the_commands(bundle):
         "- `scratch_mlp.ipynb`: 1. The MLP from scratch with NumPy" in readme
     )
     assert "- `pytorch_mlp.ipynb`: 2. The same network in PyTorch" in readme
+    assert "- `going_further.ipynb`: Going further" in readme
+    listed = re.findall(r"^- `(\w+)\.ipynb`", readme, re.M)
+    assert listed == CHAPTERS, "the README lists them in the book's order"
     commands = re.findall(r"^    (\S.*)$", readme, re.M)
     assert commands == [
         "python3 -m venv .venv",
@@ -99,10 +102,16 @@ def test_nbval_runs_it_with_the_versions_it_pins(bundle):
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_each_chapter_page_downloads_it(site, browser, chapter):
-    """A reader clicks the link in the "Run this page yourself" box."""
+    """A reader follows the chapter's "run this page yourself" link to the
+    introduction's section, and clicks the zip there."""
     with Visit(browser, f"{site}/book/{chapter}.html") as visit:
-        box = visit.page.locator(".admonition", has_text="Run this page")
-        link = box.get_by_role("link", name="the course as a zip")
+        visit.page.get_by_role(
+            "link", name="Running the notebooks yourself"
+        ).click()
+        visit.page.wait_for_url("**/intro.html#run-yourself")
+        # The label's anchor sits inside its section.
+        section = visit.page.locator("#run-yourself").locator("xpath=..")
+        link = section.get_by_role("link", name="mlp-course.zip")
         with visit.page.expect_download() as download:
             link.click()
         saved = Path(download.value.path())

@@ -17,7 +17,6 @@ def test_linear_dataset_follows_its_rule(n_points, seed):
     np.testing.assert_array_equal(dataset.labels, expected.astype(int))
     np.testing.assert_array_equal(dataset.targets[:, 0], dataset.labels == 1)
     np.testing.assert_array_equal(dataset.targets[:, 1], dataset.labels == 0)
-    assert dataset.threshold == 0.5
 
 
 @given(
@@ -34,7 +33,6 @@ def test_circle_dataset_follows_its_rule(n_points, radius, seed):
     np.testing.assert_array_equal(dataset.targets[:, 0], dataset.labels)
     boundary_distance = np.linalg.norm(dataset.true_boundary - 0.5, axis=1)
     np.testing.assert_allclose(boundary_distance, radius)
-    assert dataset.threshold == 0.0
 
 
 @pytest.mark.parametrize("make", [data.make_linear, data.make_circle])
@@ -213,3 +211,35 @@ def test_the_true_line_crosses_the_square_from_bottom_to_right_edge():
     boundary = data.make_linear(10, seed=0).true_boundary
     np.testing.assert_allclose(boundary[:, 0] - boundary[:, 1], 0.3)
     np.testing.assert_allclose(boundary, [[0.3, 0.0], [1.0, 0.7]])
+
+
+@given(
+    outputs=st.lists(
+        st.tuples(st.floats(-2, 2), st.floats(-2, 2)), min_size=1, max_size=30
+    )
+)
+def test_a_decision_score_is_at_least_0_exactly_where_class_1_wins(outputs):
+    """Ties included: argmax picks the first unit, so does the score."""
+    outputs = np.array(outputs).reshape(-1, 2)
+    outputs[::3, 1] = outputs[::3, 0]  # a tie on every third point
+    scores = data.decision_scores(outputs)
+    np.testing.assert_array_equal(
+        np.where(scores >= 0, 1, 0), data.linear_labels(outputs)
+    )
+    np.testing.assert_allclose(scores, outputs[:, 0] - outputs[:, 1])
+
+
+@given(outputs=st.lists(st.floats(-1, 1), min_size=1, max_size=30))
+def test_one_outputs_score_is_itself_and_its_sign_the_circle_class(outputs):
+    outputs = np.array(outputs).reshape(-1, 1)
+    scores = data.decision_scores(outputs)
+    np.testing.assert_array_equal(scores, outputs[:, 0])
+    np.testing.assert_array_equal(
+        np.where(scores >= 0, 1, -1), data.circle_labels(outputs)
+    )
+
+
+@pytest.mark.parametrize("shape", [(4, 3), (4,), (4, 0)])
+def test_a_decision_score_needs_one_or_two_outputs(shape):
+    with pytest.raises(ValueError, match="outputs must"):
+        data.decision_scores(np.zeros(shape))

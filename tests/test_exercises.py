@@ -10,7 +10,7 @@ import jupytext
 import nbformat
 import pytest
 import yaml
-from paths import BOOK, HTML, ROOT
+from paths import BOOK, CHAPTERS, HTML, ROOT
 
 SOLUTION = "Show the solution"
 NOT_RUN_OR_SHOWN = {"skip-execution", "remove-output", "remove-cell"}
@@ -25,7 +25,7 @@ def is_solution(cell) -> bool:
 
 
 @pytest.mark.parametrize(
-    "chapter, count", [("scratch_mlp", 5), ("pytorch_mlp", 3)]
+    "chapter, count", [("scratch_mlp", 7), ("pytorch_mlp", 4)]
 )
 def test_each_exercise_solution_is_an_executed_cell(chapter, count):
     """Solutions are folded cells of the chapter, so the build runs them and
@@ -52,7 +52,7 @@ def test_each_exercise_solution_is_an_executed_cell(chapter, count):
 def test_colab_cells_fetch_this_repository():
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     url = config["repository"]["url"]
-    for chapter in ("scratch_mlp", "pytorch_mlp"):
+    for chapter in CHAPTERS:
         text = (ROOT / "book" / f"{chapter}.md").read_text()
         assert f'COURSE_REPOSITORY = "{url}"' in text, chapter
 
@@ -77,7 +77,7 @@ def run_python(code: str, cwd: Path) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.parametrize("chapter", ["scratch_mlp", "pytorch_mlp"])
+@pytest.mark.parametrize("chapter", CHAPTERS)
 def test_a_notebook_alone_says_what_it_misses_and_clones_nothing(
     chapter, tmp_path
 ):
@@ -86,8 +86,8 @@ def test_a_notebook_alone_says_what_it_misses_and_clones_nothing(
     assert (
         "ModuleNotFoundError: This notebook needs the course's helper "
         "package, mlpcourse, beside it. Download the course as a zip (the "
-        "link is in the chapter's 'Run this page yourself' box in the "
-        "book), or clone https://github.com/mlp-course/mlp-twice and open "
+        "link is in the book's 'Running the notebooks yourself' "
+        "section), or clone https://github.com/mlp-course/mlp-twice and open "
         "the notebook in its book/ folder."
     ) in result.stderr
     assert list(tmp_path.iterdir()) == [], "it fetched something"

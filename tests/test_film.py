@@ -72,7 +72,7 @@ def test_film_epochs_refuse_fewer_than_two_or_more_frames_than_epochs(count):
 
 
 def test_snapshots_of_a_run_shorter_than_the_frames_record_every_epoch():
-    def predict(points):  # the first output: x0, so a frame's rows are equal
+    def predict(points):  # one output, x0: a frame's rows are equal
         return points[:, :1]
 
     frames = film.snapshots(predict, 3)  # 41 frames asked for, 4 epochs
@@ -110,7 +110,8 @@ class Frames:
 def synthetic(
     frames, epochs, losses=None, accuracies=None, title="s", name="s"
 ) -> film.Film:
-    """A film of hand-made frames over the linear dataset (threshold 0.5)."""
+    """A film of hand-made frames of decision scores over the linear
+    dataset: the learnt boundary is where a frame crosses 0."""
     dataset = LINEAR.make_dataset()
     losses = np.linspace(1.0, 0.1, epochs[-1]) if losses is None else losses
     if accuracies is None:
@@ -125,10 +126,10 @@ def ramp(low: float, high: float) -> np.ndarray:
     return np.linspace(low, high, 9).reshape(3, 3)
 
 
-# Four frames over 9 epochs: below the threshold, crossing it, above it,
-# crossing it; distinct losses and accuracies, the lowest accuracy 0.3.
+# Four frames over 9 epochs: below 0, crossing it, above it, crossing it;
+# distinct losses and accuracies, the lowest accuracy 0.3.
 EPOCHS = [0, 2, 5, 9]
-FRAMES = [ramp(0.1, 0.3), ramp(0.2, 0.8), ramp(0.6, 0.9), ramp(0.1, 0.9)]
+FRAMES = [ramp(-0.4, -0.2), ramp(-0.3, 0.3), ramp(0.1, 0.4), ramp(-0.4, 0.4)]
 LOSSES = np.array([0.9, 0.6, 0.4, 0.3, 0.25, 0.2, 0.17, 0.15, 0.125])
 ACCURACIES = [0.45, 0.3, 0.6, 0.55, 0.7, 0.8, 0.85, 0.9, 0.92, 0.95]
 
@@ -186,16 +187,16 @@ def test_a_film_gives_the_loss_and_accuracy_of_each_of_its_epochs():
     assert repr(shown) == "Film('A test film': 4 frames, epochs 0 to 9)"
 
 
-CROSSING = np.array([[0.2, 0.8], [0.2, 0.8]])
-ABOVE = np.full((2, 2), 0.9)
-BELOW = np.full((2, 2), 0.1)
-FROM_THRESHOLD = np.array([[0.5, 0.8], [0.6, 0.7]])  # its min is 0.5
-TO_THRESHOLD = np.array([[0.2, 0.5], [0.3, 0.4]])  # its max is 0.5
+CROSSING = np.array([[-0.3, 0.3], [-0.3, 0.3]])
+ABOVE = np.full((2, 2), 0.4)
+BELOW = np.full((2, 2), -0.4)
+FROM_ZERO = np.array([[0.0, 0.3], [0.1, 0.2]])  # its min is 0
+TO_ZERO = np.array([[-0.3, 0.0], [-0.2, -0.1]])  # its max is 0
 
 
-def test_a_boundary_shows_where_the_output_is_strictly_on_both_sides():
+def test_a_boundary_shows_where_the_score_is_strictly_on_both_sides():
     shown = synthetic(
-        [CROSSING, FROM_THRESHOLD, TO_THRESHOLD, ABOVE, BELOW, CROSSING],
+        [CROSSING, FROM_ZERO, TO_ZERO, ABOVE, BELOW, CROSSING],
         [0, 1, 2, 3, 4, 5],
     )
     assert film.boundary_epochs(shown) == [0, 5]
@@ -248,9 +249,11 @@ def test_the_loss_levels_off_at_the_first_epoch_reaching_the_level():
 
 
 def test_side_changes_count_the_cells_changing_side_after_an_epoch():
-    a = np.array([[0.2, 0.2], [0.2, 0.2]])
-    b = np.array([[0.8, 0.2], [0.2, 0.2]])  # one cell in four changes side
-    c = np.array([[0.8, 0.8], [0.8, 0.2]])  # two more
+    """A score of exactly 0 is class 1, as argmax's tie is: on the side of
+    the positive scores."""
+    a = np.array([[-0.3, -0.3], [-0.3, -0.3]])
+    b = np.array([[0.0, -0.3], [-0.3, -0.3]])  # one cell in four changes side
+    c = np.array([[0.3, 0.0], [0.3, -0.3]])  # two more
     shown = synthetic([a, c, b, a], [0, 2, 6, 10])
     # from a to c (epoch 2): 3 cells; from c to b (6): 2; from b to a: 1
     assert film.side_changes(shown, after=0) == pytest.approx(6 / 12)
@@ -342,13 +345,13 @@ def shading_and_boundary(ax):
 def test_a_frame_replaces_the_shading_and_boundary_of_the_one_before():
     figure, draw_frame = film.film_figure(four_frames())
     boundary, _, _ = curve_axes(figure)
-    # frame by frame: its output range, and whether it crosses 0.5
+    # frame by frame: its range of scores, and whether it crosses 0
     for index, (low, high, crosses) in [
-        (0, (0.1, 0.3, False)),
-        (1, (0.2, 0.8, True)),
-        (3, (0.1, 0.9, True)),
-        (2, (0.6, 0.9, False)),
-        (1, (0.2, 0.8, True)),
+        (0, (-0.4, -0.2, False)),
+        (1, (-0.3, 0.3, True)),
+        (3, (-0.4, 0.4, True)),
+        (2, (0.1, 0.4, False)),
+        (1, (-0.3, 0.3, True)),
     ]:
         if index:
             draw_frame(index)
@@ -356,7 +359,7 @@ def test_a_frame_replaces_the_shading_and_boundary_of_the_one_before():
         assert (shading.zmin, shading.zmax) == pytest.approx((low, high))
         assert len(lines) == crosses
         if crosses:
-            assert list(lines[0].levels) == [0.5]
+            assert list(lines[0].levels) == [0.0]
 
 
 def test_the_boundary_panel_shows_the_points_on_the_unit_square():
@@ -413,7 +416,7 @@ def test_the_film_figure_is_laid_out_once_for_every_frame():
 
 def seven_frames() -> film.Film:
     epochs = [0, 1, 2, 4, 8, 16, 32]
-    frames = [ramp(0.1, 0.2 + 0.1 * i) for i in range(7)]
+    frames = [ramp(-0.4, 0.1 * (i - 3)) for i in range(7)]  # cross from 4
     accuracies = np.linspace(0.3, 0.93, 33)
     return synthetic(frames, epochs, None, accuracies, "Seven frames")
 
@@ -478,7 +481,7 @@ def test_even_a_single_small_multiple_has_the_whole_legend_in_the_figure():
         "class 1",
         "class 0",
         "true boundary",
-        "learnt boundary (output = 0.5)",
+        "learnt boundary: y₀ = y₁",
     ]
     figure.canvas.draw()
     box = legend.get_window_extent()
@@ -513,6 +516,17 @@ def test_the_player_works_offline_and_names_its_controls(page):
     assert 'alt="A test film: the decision boundary' in page
     assert 'aria-label="Frame: the epoch shown"' in page
     assert page.startswith('<div class="film">')
+
+
+def test_the_players_key_says_what_the_shading_and_the_line_show(page):
+    """The linear film's: the first output minus the second, and the line
+    where the two are equal."""
+    (key,) = re.findall(r'<p class="film-key">(.*?)</p>', page)
+    assert key.startswith(
+        "Shading: y₀ − y₁, first output minus second, blue where the "
+        "network predicts the blue circles&#x27; class"
+    )
+    assert "red line: the learnt boundary, y₀ = y₁;" in key
 
 
 def test_the_player_shows_8_frames_a_second(page):

@@ -169,3 +169,19 @@ def test_the_check_and_the_numerical_gradients_share_one_default_step():
             numerical[name]
         )
         assert error == difference / scale, name
+
+
+@pytest.mark.parametrize(
+    "factor, error", [(0.5, 1 / 3), (2.0, 1 / 3), (1.0, 0.0), (-1.0, 1.0)]
+)
+def test_relative_error_of_a_scaled_gradient(factor, error):
+    """A gradient off by a factor of 2 either way lands at 1/3, a sign
+    error at 1: what chapter 1 plants and prints."""
+    numerical = np.array([[0.3, -1.2], [2.0, 0.1]])
+    assert gradcheck.relative_error(factor * numerical, numerical) == (
+        pytest.approx(error)
+    )
+
+
+def test_relative_error_of_two_zero_gradients_is_zero():
+    assert gradcheck.relative_error(np.zeros(3), np.zeros(3)) == 0.0

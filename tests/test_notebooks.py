@@ -74,7 +74,8 @@ def printed_accuracies(chapter: str) -> list[float]:
 
 
 @pytest.mark.parametrize(
-    "chapter, count", [("scratch_mlp", 2), ("pytorch_mlp", 5)]
+    "chapter, count",
+    [("scratch_mlp", 2), ("pytorch_mlp", 4), ("going_further", 1)],
 )
 def test_every_run_in_the_book_reaches_95_percent(chapter, count):
     accuracies = printed_accuracies(chapter)
@@ -150,7 +151,8 @@ def test_landing_page_leads_to_both_chapters():
 
 
 @pytest.mark.parametrize(
-    "chapter, figures", [("scratch_mlp", 9), ("pytorch_mlp", 10)]
+    "chapter, figures",
+    [("scratch_mlp", 10), ("pytorch_mlp", 2), ("going_further", 4)],
 )
 def test_rendered_chapter_shows_its_figures_and_nothing_unclean(
     chapter, figures

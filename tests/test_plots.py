@@ -37,12 +37,13 @@ def test_grid_scores_makes_one_batched_call():
     assert scores[0, -1] == 1.0  # rows follow x1, columns follow x0
 
 
-def test_grid_scores_takes_the_first_column_and_any_array_like():
+def test_grid_scores_take_the_decision_score_of_any_array_like():
+    """Two outputs, returned as a list: the score is y0 - y1 = 2 x1."""
     scores = plots.grid_scores(
         lambda points: np.column_stack([points[:, 1], -points[:, 1]]).tolist(),
         5,
     )
-    np.testing.assert_allclose(scores[:, 0], np.linspace(0, 1, 5))
+    np.testing.assert_allclose(scores[:, 0], np.linspace(0, 2, 5))
 
 
 @pytest.mark.parametrize(
@@ -50,7 +51,8 @@ def test_grid_scores_takes_the_first_column_and_any_array_like():
     [
         (
             lambda p: p[:10],
-            r"one row per point, shape \(100,\) or \(100, k\), got shape \(10, 2\)",
+            r"one or two outputs per point, shape \(100,\), \(100, 1\) or "
+            r"\(100, 2\), got shape \(10, 2\)",
         ),
         (lambda p: p[:, :, None], r"got shape \(100, 2, 1\)"),
         (
@@ -75,7 +77,7 @@ def test_grid_scores_rejects_non_callables_and_bad_resolution():
         plots.grid_scores(inside_circle, resolution=0)
 
 
-def test_decision_boundary_draws_the_threshold_contour_and_labels(circle):
+def test_decision_boundary_draws_the_zero_contour_and_labels(circle):
     ax = plots.plot_decision_boundary(inside_circle, circle, title="Boundary")
     assert ax.get_title() == "Boundary"
     assert ax.get_xlabel() == "$x_0$" and ax.get_ylabel() == "$x_1$"
@@ -84,7 +86,7 @@ def test_decision_boundary_draws_the_threshold_contour_and_labels(circle):
         "class +1",
         "class -1",
         "true boundary",
-        "learnt boundary (output = 0)",
+        "learnt boundary: y = 0",
     ]
     contour_sets = [c for c in ax.collections if hasattr(c, "levels")]
     assert any(list(c.levels) == [0.0] for c in contour_sets)
@@ -175,7 +177,7 @@ def test_data_figure_is_titled_and_keys_linear_classes_unsigned():
 def test_plot_data_accepts_only_two_columns(points):
     labels = np.ones(len(points))
     dataset = data.Dataset(
-        "made up", points, labels, labels[:, None], np.zeros((2, 2)), 0.0
+        "made up", points, labels, labels[:, None], np.zeros((2, 2))
     )
     if points.shape[1] == 2:
         plots.plot_data(dataset, title="ok")
@@ -192,9 +194,7 @@ def test_plot_data_rejects_a_mismatch_and_a_non_dataset():
     points = np.zeros((3, 2))
     with pytest.raises(ValueError, match="dataset.points and dataset.labels"):
         plots.plot_data(
-            data.Dataset(
-                "x", points, np.ones(4), np.ones((3, 1)), points, 0.0
-            ),
+            data.Dataset("x", points, np.ones(4), np.ones((3, 1)), points),
             title="t",
         )
     with pytest.raises(TypeError, match="dataset must be a Dataset"):
@@ -227,15 +227,18 @@ def test_plot_losses_rejects_bad_curves(curves, error, message):
     ).map(tuple)
 )
 def test_grid_scores_accepts_exactly_one_row_per_point(shape):
+    """One row per point, of one or two outputs: a decision score needs
+    one (the circle network) or two (the linear network)."""
+
     def predict(points):
         return np.zeros(shape)
 
     rows_ok = len(shape) in (1, 2) and shape[0] == 25
-    if rows_ok and (len(shape) == 1 or shape[1] > 0):
+    if rows_ok and (len(shape) == 1 or shape[1] in (1, 2)):
         assert plots.grid_scores(predict, resolution=5).shape == (5, 5)
     else:
         with pytest.raises(
-            ValueError, match="predict must return one row per point"
+            ValueError, match="predict must return one or two outputs"
         ):
             plots.grid_scores(predict, resolution=5)
 
@@ -289,21 +292,34 @@ def test_the_true_boundaries_are_the_rules_that_set_the_labels():
     assert np.ptp(circle[:, 0]) == pytest.approx(2 * data.CIRCLE_RADIUS)
 
 
-@pytest.mark.parametrize("threshold", [0.0, 0.5])
-def test_learnt_boundary_runs_where_the_output_crosses_the_threshold(
-    threshold,
+def two_outputs(points):
+    """y0 = x0 and y1 = x1 + 0.2: they are equal on x0 - x1 = 0.2, while
+    y0 alone crosses 0.5 on another line, x0 = 0.5."""
+    return np.column_stack([points[:, 0], points[:, 1] + 0.2])
+
+
+def one_output(points):
+    return points[:, 0] - points[:, 1] - 0.2
+
+
+@pytest.mark.parametrize(
+    "predict, score",
+    [
+        (two_outputs, lambda y: y[:, 0] - y[:, 1]),
+        (one_output, lambda y: y),
+    ],
+    ids=["two outputs", "one output"],
+)
+def test_learnt_boundary_runs_where_the_predicted_class_changes(
+    predict, score
 ):
     """A predict that is linear in the point: the contour must lie exactly
-    on the line where it equals the dataset's threshold."""
-    dataset = data.make_linear(100, seed=0)._replace(threshold=threshold)
-
-    def predict(points):
-        return threshold + points[:, 0] - points[:, 1] - 0.2
-
+    on the line where the decision score is 0, y0 = y1 or y = 0."""
+    dataset = data.make_linear(100, seed=0)
     ax = plots.plot_decision_boundary(predict, dataset, title="Boundary")
     vertices = boundary_vertices(ax)
     assert len(vertices) >= 2
-    np.testing.assert_allclose(predict(vertices), threshold, atol=1e-9)
+    np.testing.assert_allclose(score(predict(vertices)), 0.0, atol=1e-9)
     # The line crosses the square from (0.2, 0) to (1, 0.8).
     assert vertices[:, 0].min() == pytest.approx(0.2, abs=0.02)
     assert vertices[:, 1].max() == pytest.approx(0.8, abs=0.02)
@@ -312,9 +328,9 @@ def test_learnt_boundary_runs_where_the_output_crosses_the_threshold(
     )
 
 
-def test_boundary_shading_follows_the_output():
-    """Colour maps the first output: high where it is high, and the colour
-    range is centred on the threshold."""
+def test_boundary_shading_follows_the_score():
+    """Colour maps the decision score: blue where it is high (class +1),
+    orange where low, and the colour range is centred on 0."""
     dataset = data.make_circle(100, seed=0)
     ax = plots.plot_decision_boundary(
         lambda p: 1.0 - 3.0 * p[:, 0], dataset, title="Shading"
@@ -322,10 +338,10 @@ def test_boundary_shading_follows_the_output():
     (shading,) = [
         c for c in ax.collections if hasattr(c, "levels") and len(c.levels) > 2
     ]
-    low, high = shading.get_clim()
-    assert (low + high) / 2 == pytest.approx(dataset.threshold)
-    assert high == pytest.approx(2.0)  # the largest distance from 0: -2
+    assert shading.get_clim() == pytest.approx((-2.0, 2.0))  # |-2| the most
     assert shading.levels.min() <= -2.0 and shading.levels.max() >= 1.0
+    low, high = (shading.to_rgba(score) for score in (-1.5, 0.8))
+    assert low[0] > low[2] and high[2] > high[0]  # red, blue: orange, blue
 
 
 def test_no_boundary_is_drawn_where_the_output_never_crosses():
@@ -387,6 +403,11 @@ def test_gap_figure_is_log_scaled_labelled_and_keyed_in_one_column():
     figure.canvas.draw()
     legend = ax.get_legend().get_window_extent()
     assert 0 <= legend.x0 and legend.x1 <= figure.bbox.x1, "legend cut off"
+    assert legend.y0 >= 0, "legend cut off at the bottom"
+    label = ax.xaxis.label.get_window_extent()
+    assert legend.y1 <= label.y0, "the legend covers the axis label"
+    ticks = [t.get_window_extent() for t in ax.get_xticklabels()]
+    assert legend.y1 <= min(t.y0 for t in ticks), "the legend covers a tick"
     major = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
     assert major and all(re.fullmatch(r"1e[-+]\d\d", t) for t in major), major
     assert not [
@@ -558,15 +579,37 @@ def test_grid_scores_put_x0_along_columns_and_x1_along_rows():
     )
 
 
-def test_grid_scores_read_the_first_of_several_outputs():
+def test_grid_scores_of_two_outputs_are_the_first_minus_the_second():
+    """y0 - y1, not y0: 0 where the two are equal, as argmax decides."""
     scores = plots.grid_scores(
-        lambda p: np.column_stack([p[:, 0], p[:, 1] - 5.0]), resolution=3
+        lambda p: np.column_stack([p[:, 0], 3.0 * p[:, 1] - 1.0]),
+        resolution=3,
     )
-    np.testing.assert_allclose(scores, np.tile([0.0, 0.5, 1.0], (3, 1)))
+    np.testing.assert_allclose(
+        scores, [[1.0, 1.5, 2.0], [-0.5, 0.0, 0.5], [-2.0, -1.5, -1.0]]
+    )
 
 
-def test_boundary_figures_shade_the_grid_whose_timing_chapter_2_quotes(circle):
-    """Chapter 2 quotes the benchmark's time for shading its grid points in
+@pytest.mark.parametrize("columns", [(), (1,)], ids=["1-D", "one column"])
+def test_grid_scores_of_one_output_are_the_output_itself(columns):
+    scores = plots.grid_scores(
+        lambda p: (p[:, 0] - 2.0 * p[:, 1]).reshape(-1, *columns),
+        resolution=3,
+    )
+    np.testing.assert_allclose(
+        scores, [[0.0, 0.5, 1.0], [-1.0, -0.5, 0.0], [-2.0, -1.5, -1.0]]
+    )
+
+
+def test_grid_scores_refuse_three_outputs():
+    with pytest.raises(
+        ValueError, match=r"one or two outputs per point.*got shape \(9, 3\)"
+    ):
+        plots.grid_scores(lambda p: np.zeros((len(p), 3)), resolution=3)
+
+
+def test_boundary_figures_shade_the_grid_whose_timing_the_book_quotes(circle):
+    """The optional page quotes the time for shading the grid points in
     one call: the figures' own grid must be that size."""
     sizes = []
 
@@ -595,7 +638,7 @@ def skewed_grid(resolution: int = 21) -> np.ndarray:
 
 def test_shading_puts_each_score_at_its_point_of_the_square():
     _, ax = plt.subplots()
-    shading, boundary = plots.draw_output(ax, skewed_grid(), 0.0)
+    shading, boundary = plots.draw_output(ax, skewed_grid())
     assert shading.filled
     bands = 0
     for low, high, path in zip(
@@ -620,57 +663,75 @@ def test_shading_puts_each_score_at_its_point_of_the_square():
     assert vertices[:, 0].max() == pytest.approx(0.55)
 
 
-@pytest.mark.parametrize("threshold", [-0.35, 0.25])
-def test_boundary_is_one_contour_at_exactly_the_threshold(threshold):
+@pytest.mark.parametrize("shift", [-0.35, 0.25])
+def test_boundary_is_one_contour_at_exactly_0(shift):
     _, ax = plt.subplots()
-    _, boundary = plots.draw_output(ax, skewed_grid(), threshold)
+    _, boundary = plots.draw_output(ax, skewed_grid() + shift)
     assert not boundary.filled
-    assert list(boundary.levels) == [threshold]
+    assert list(boundary.levels) == [0.0]
 
 
 @pytest.mark.parametrize(
     "scores",
     [
-        [[-1.0, 0.0], [-0.5, 0.0]],  # the largest output is the threshold
+        [[-1.0, 0.0], [-0.5, 0.0]],  # the largest score is 0
         [[0.0, 1.0], [0.5, 2.0]],  # the smallest is
     ],
 )
-def test_no_boundary_where_the_output_only_touches_the_threshold(scores):
+def test_no_boundary_where_the_score_only_touches_0(scores):
     _, ax = plt.subplots()
-    threshold = 0.5
-    shading, boundary = plots.draw_output(
-        ax, threshold + np.array(scores), threshold
-    )
+    shading, boundary = plots.draw_output(ax, np.array(scores))
     assert boundary is None
     assert [c for c in ax.collections if hasattr(c, "levels")] == [shading]
 
 
 @pytest.mark.parametrize(
-    "low, high, threshold, clim",
+    "low, high, clim",
     [
-        (0.3, 1.4, 0.5, (-0.4, 1.4)),  # farthest above the threshold
-        (-1.5, 0.7, 0.5, (-1.5, 2.5)),  # farthest below it
-        (1.0, 2.0, 0.0, (-2.0, 2.0)),  # all above it
-        (-3.0, -1.0, 0.0, (-3.0, 3.0)),  # all below it
+        (-0.2, 0.9, (-0.9, 0.9)),  # farthest above 0
+        (-1.5, 0.7, (-1.5, 1.5)),  # farthest below it
+        (1.0, 2.0, (-2.0, 2.0)),  # all above it
+        (-3.0, -1.0, (-3.0, 3.0)),  # all below it
     ],
 )
-def test_colour_scale_is_centred_on_the_threshold(low, high, threshold, clim):
-    """The threshold is white, the middle of the colour map, and the
-    farther side of the output reaches the end of the scale."""
+def test_colour_scale_is_centred_on_0(low, high, clim):
+    """0 is white, the middle of the colour map, and the farther side of
+    the scores reaches the end of the scale."""
     _, ax = plt.subplots()
     scores = np.array([[low, high], [high, high]])
-    shading, _ = plots.draw_output(ax, scores, threshold)
+    shading, _ = plots.draw_output(ax, scores)
     assert shading.get_clim() == pytest.approx(clim)
     np.testing.assert_allclose(
-        shading.cmap(shading.norm(threshold)), [1.0, 1.0, 1.0, 1.0], atol=0.01
+        shading.cmap(shading.norm(0.0)), [1.0, 1.0, 1.0, 1.0], atol=0.01
     )
 
 
-def test_constant_output_at_the_threshold_is_still_shaded():
+@pytest.mark.parametrize(
+    "low, high",
+    [
+        (-0.2, 0.5),
+        (-3.0, 1.0),
+        (-0.9, 0.3),  # np.linspace(-0.9, 0.9, 21)[10] is -1.1e-16
+    ],
+)
+def test_shading_bands_are_even_symmetric_and_edged_at_exactly_0(low, high):
+    """SHADING_BANDS bands of one width on each side of 0, from -span to
+    span: so no band holds scores of both classes."""
     _, ax = plt.subplots()
-    shading, boundary = plots.draw_output(ax, np.full((3, 3), 0.5), 0.5)
+    shading, _ = plots.draw_output(ax, np.array([[low, high], [high, 0.1]]))
+    levels = shading.levels
+    span = max(-low, high)
+    assert len(levels) == 2 * plots.SHADING_BANDS + 1
+    assert (levels[0], levels[-1]) == (-span, span)
+    np.testing.assert_allclose(np.diff(levels), span / plots.SHADING_BANDS)
+    assert levels[plots.SHADING_BANDS] == 0.0
+
+
+def test_constant_score_of_0_is_still_shaded():
+    _, ax = plt.subplots()
+    shading, boundary = plots.draw_output(ax, np.zeros((3, 3)))
     low, high = shading.get_clim()
-    assert low < 0.5 < high and boundary is None
+    assert low < 0.0 < high and boundary is None
 
 
 def test_boundary_panel_has_a_colour_bar_as_tall_as_the_square_beside_it():
@@ -679,7 +740,6 @@ def test_boundary_panel_has_a_colour_bar_as_tall_as_the_square_beside_it():
     )
     ax.figure.canvas.draw()
     (bar,) = ax.child_axes
-    assert bar.get_ylabel() == "first output of the network"
     panel, beside = ax.get_position(), bar.get_position()
     assert panel.x1 < beside.x0 < beside.x1 < 1.0  # inside the figure
     assert (beside.y0, beside.y1) == pytest.approx((panel.y0, panel.y1))
@@ -696,11 +756,48 @@ def test_scores_without_a_key_draw_no_colour_bar_and_no_legend(circle):
     assert len(boundary_vertices(ax)) >= 2
 
 
-def test_boundary_legend_names_the_threshold():
+# What the colour bar and the legend call the shading and the line, by the
+# number of outputs.
+NAMES = {
+    2: ("y₀ − y₁, first output minus second", "y₀ = y₁"),
+    1: ("network output y", "y = 0"),
+}
+EXPERIMENTS = pytest.mark.parametrize(
+    "experiment", [settings.LINEAR, settings.CIRCLE], ids=["linear", "circle"]
+)
+
+
+@pytest.mark.parametrize("outputs", [1, 2])
+def test_score_names_follow_the_number_of_outputs(outputs):
+    """By the number of outputs the targets have, not the dataset's name."""
+    for dataset in (
+        data.make_linear(10, seed=0),
+        data.make_circle(10, seed=0),
+    ):
+        made_up = dataset._replace(targets=np.zeros((10, outputs)))
+        assert plots.score_names(made_up) == NAMES[outputs]
+
+
+@EXPERIMENTS
+def test_boundary_figure_keys_its_shading_and_line_by_the_outputs(experiment):
+    predict = two_outputs if experiment.n_outputs == 2 else one_output
+    ax = plots.plot_decision_boundary(
+        predict, experiment.make_dataset(), title="t"
+    )
+    (bar,) = ax.child_axes
+    shading, boundary = NAMES[experiment.n_outputs]
+    assert bar.get_ylabel() == shading
+    legend = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert legend[-1] == f"learnt boundary: {boundary}"
+
+
+@EXPERIMENTS
+def test_boundary_legend_names_where_the_boundary_runs(experiment):
     _, ax = plt.subplots()
     ax.plot([0, 1], [0, 1], label="true boundary")
-    handles, labels = plots.boundary_legend(ax, 0.25)
-    assert labels == ["true boundary", "learnt boundary (output = 0.25)"]
+    handles, labels = plots.boundary_legend(ax, experiment.make_dataset())
+    boundary = NAMES[experiment.n_outputs][1]
+    assert labels == ["true boundary", f"learnt boundary: {boundary}"]
     assert handles[-1].get_color() == plots.VERMILLION
 
 
@@ -743,7 +840,7 @@ def dataset_with(labels, points=None) -> data.Dataset:
     if points is None:
         points = np.random.default_rng(0).uniform(size=(len(labels), 2))
     return data.Dataset(
-        "made up", points, labels, labels[:, None], np.zeros((2, 2)), 0.0
+        "made up", points, labels, labels[:, None], np.zeros((2, 2))
     )
 
 
@@ -1066,3 +1163,43 @@ def test_grid_scores_of_a_single_point_grid_and_of_no_outputs():
     np.testing.assert_array_equal(scores, [[3.0]])
     with pytest.raises(ValueError, match=r"got shape \(4, 0\)"):
         plots.grid_scores(lambda p: np.zeros((len(p), 0)), resolution=2)
+
+
+def test_computation_graph_draws_every_array_and_every_gradient():
+    """Chapter 1's picture of backpropagation: each box of the forward
+    pass, a black arrow down between each pair, and a red arrow up with
+    the gradient it carries wherever a parameter needs one."""
+    ax = plots.plot_computation_graph()
+    texts = [t for t in ax.texts if t.get_text()]
+    shown = {t.get_text() for t in texts}
+    boxes = [box for box, _ in plots.GRAPH_BOXES]
+    carried = [c for _, c in plots.GRAPH_BOXES if c is not None]
+    parameters = [t for pair in plots.GRAPH_PARAMETERS.values() for t in pair]
+    assert shown == set(boxes) | set(carried) | set(parameters)
+    for name in ("dL/dW1", "dL/db1", "dL/dW2", "dL/db2"):
+        symbol = rf"\partial L/\partial {name[4]}_{name[5]}"
+        assert any(symbol in text for text in parameters), name
+    arrows = [a for a in ax.texts if getattr(a, "arrow_patch", None)]
+    colours = [a.arrow_patch.get_edgecolor() for a in arrows]
+    black = [c for c in colours if c[0] < 0.1 and c[2] < 0.1]
+    assert len(black) == len(boxes) - 1  # forward, between each pair
+    assert len(colours) - len(black) == len(carried)  # backward
+    assert ax.get_title()
+    assert min(t.get_fontsize() for t in texts) >= plots.TEXT_POINTS
+
+
+def test_computation_graph_texts_do_not_overlap():
+    ax = plots.plot_computation_graph()
+    figure = ax.figure
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    boxes = [
+        t.get_window_extent(renderer)
+        for t in [*ax.texts, ax.title]
+        if t.get_text()
+    ]
+    for i, first in enumerate(boxes):
+        assert 0 <= first.x0 and first.x1 <= figure.bbox.width, i
+        for second in boxes[i + 1 :]:
+            assert not first.overlaps(second)
+    plt.close(figure)

@@ -19,7 +19,7 @@ def test_sigmoid_is_stable_at_extremes():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         values = scratch.sigmoid(z)
-        slopes = scratch.sigmoid_derivative(z)
+        slopes = scratch.sigmoid_derivative(values)
     np.testing.assert_allclose(
         values,
         [0.0, 0.2689414213699951, 0.5, 0.7310585786300049, 1.0],
@@ -39,7 +39,8 @@ def test_derivative_matches_central_difference(name, z):
     z = z[np.abs(z) > 1e-3] if name == "relu" else z  # relu has a kink at 0
     eps = 1e-6
     numerical = (act(z + eps) - act(z - eps)) / (2 * eps)
-    np.testing.assert_allclose(act.derivative(z), numerical, atol=1e-7)
+    # The slope at z, computed from the output a = f(z).
+    np.testing.assert_allclose(act.derivative(act(z)), numerical, atol=1e-7)
 
 
 def test_unknown_activation_names_the_choices():
@@ -272,7 +273,7 @@ def test_relu_keeps_positives_and_zeroes_the_rest():
 def test_relu_has_slope_0_at_0_and_1_above():
     """At the kink, z = 0, the slope is taken as 0 (as PyTorch does)."""
     z = np.array([-1.0, 0.0, 1e-9, 2.0])
-    slopes = scratch.relu_derivative(z)
+    slopes = scratch.relu_derivative(scratch.relu(z))
     np.testing.assert_array_equal(slopes, [0.0, 0.0, 1.0, 1.0])
     assert slopes.dtype == np.float64
 
@@ -280,7 +281,7 @@ def test_relu_has_slope_0_at_0_and_1_above():
 def test_tanh_and_identity_slopes_at_known_points():
     z = np.array([0.0, 1.0])
     np.testing.assert_allclose(
-        scratch.tanh_derivative(z), [1.0, 1.0 - np.tanh(1.0) ** 2]
+        scratch.tanh_derivative(np.tanh(z)), [1.0, 1.0 - np.tanh(1.0) ** 2]
     )
     np.testing.assert_array_equal(scratch.identity_derivative(z), [1.0, 1.0])
     np.testing.assert_array_equal(scratch.identity(z), z)
@@ -401,3 +402,110 @@ def test_leftover_gradients_do_not_leak_into_training():
         )
 
     np.testing.assert_array_equal(run(7.0), run(0.0))
+
+
+@pytest.mark.parametrize("name", sorted(scratch.ACTIVATIONS))
+def test_backward_takes_each_slope_from_the_stored_output(name, monkeypatch):
+    """The backward pass evaluates each derivative at the activation's
+    output, which the forward pass stored, not at z."""
+    model = scratch.MLP(2, 3, 1, name, name, seed=0)
+    points = np.array([[0.2, -0.7], [1.5, 0.4]])
+    outputs = model.forward(points)
+    seen = []
+    act = scratch.ACTIVATIONS[name]
+    spy = dataclasses.replace(
+        act, derivative=lambda a: seen.append(a.copy()) or act.derivative(a)
+    )
+    monkeypatch.setattr(model, "hidden_activation", spy)
+    monkeypatch.setattr(model, "output_activation", spy)
+    model.backward(np.ones_like(outputs))
+    np.testing.assert_array_equal(seen[0], outputs)
+    np.testing.assert_array_equal(seen[1], model.hidden_a)
+
+
+def test_cross_entropy_is_the_mean_of_minus_log_of_the_right_probability():
+    outputs = np.array([[0.9, 0.2], [0.5, 0.99]])
+    targets = np.array([[1.0, 0.0], [0.0, 1.0]])
+    expected = -np.mean(np.log([0.9, 0.8, 0.5, 0.99]))
+    assert scratch.cross_entropy(outputs, targets) == pytest.approx(expected)
+
+
+def test_cross_entropys_gradient_through_a_sigmoid_is_y_minus_t():
+    """dL/dz = (y - t) / entries: the sigmoid's slope cancels (chapter 1,
+    Exercise 6). Checked against central differences in z."""
+    z = np.array([[-3.0, 0.4], [2.5, -0.1]])
+    targets = np.array([[1.0, 0.0], [0.0, 1.0]])
+    eps = 1e-6
+    numerical = np.empty_like(z)
+    for index in np.ndindex(z.shape):
+        up, down = z.copy(), z.copy()
+        up[index] += eps
+        down[index] -= eps
+        numerical[index] = (
+            scratch.cross_entropy(scratch.sigmoid(up), targets)
+            - scratch.cross_entropy(scratch.sigmoid(down), targets)
+        ) / (2 * eps)
+    expected = (scratch.sigmoid(z) - targets) / z.size
+    np.testing.assert_allclose(numerical, expected, atol=1e-9)
+
+
+@pytest.mark.parametrize("bad", [0.0, 1.0, 1.5])
+def test_cross_entropy_refuses_outputs_that_are_not_probabilities(bad):
+    with pytest.raises(ValueError, match="outputs must lie strictly"):
+        scratch.cross_entropy(np.array([[bad]]), np.array([[1.0]]))
+
+
+def test_cross_entropy_needs_matching_shapes():
+    with pytest.raises(ValueError, match="outputs"):
+        scratch.cross_entropy(np.full((3, 1), 0.5), np.ones(3))
+
+
+def test_cross_entropy_training_takes_the_gradient_of_its_loss():
+    """One epoch of train_cross_entropy is one gradient step on the
+    cross-entropy: its update matches central differences of that loss."""
+    linear = settings.LINEAR.make_dataset()
+    points, targets = linear.points[:20], linear.targets[:20]
+    model = settings.LINEAR.make_scratch_model()
+    before = {k: v.copy() for k, v in model.parameters().items()}
+    eps, rate = 1e-6, 0.1
+    numerical = {}
+    for name, parameter in model.parameters().items():
+        grad = np.empty_like(parameter)
+        for index in np.ndindex(parameter.shape):
+            saved = parameter[index]
+            parameter[index] = saved + eps
+            up = scratch.cross_entropy(model.forward(points), targets)
+            parameter[index] = saved - eps
+            down = scratch.cross_entropy(model.forward(points), targets)
+            parameter[index] = saved
+            grad[index] = (up - down) / (2 * eps)
+        numerical[name] = grad
+    losses = scratch.train_cross_entropy(
+        model, points, targets, learning_rate=rate, epochs=1
+    )
+    assert losses[0] == pytest.approx(
+        scratch.cross_entropy(
+            settings.LINEAR.make_scratch_model().forward(points), targets
+        )
+    )
+    for name, parameter in model.parameters().items():
+        step = (before[name] - parameter) / rate
+        np.testing.assert_allclose(step, numerical[name], atol=1e-8)
+
+
+def test_cross_entropy_training_lowers_the_loss_and_needs_a_sigmoid():
+    linear = settings.LINEAR.make_dataset()
+    model = settings.LINEAR.make_scratch_model()
+    losses = scratch.train_cross_entropy(
+        model, linear.points, linear.targets, learning_rate=0.5, epochs=30
+    )
+    assert np.all(np.diff(losses) < 0)
+    circle_model = settings.CIRCLE.make_scratch_model()
+    with pytest.raises(ValueError, match="sigmoid output layer"):
+        scratch.train_cross_entropy(
+            circle_model,
+            linear.points,
+            linear.targets[:, :1],
+            learning_rate=0.1,
+            epochs=1,
+        )

@@ -20,11 +20,16 @@ from PIL import Image
 
 def test_every_built_page_is_checked():
     assert {"book/intro.html", "book/scratch_mlp.html"} <= set(PAGES)
-    assert "book/pytorch_mlp.html" in PAGES and len(PAGES) >= 5
+    assert "book/pytorch_mlp.html" in PAGES and len(PAGES) >= 6
+    assert "book/going_further.html" in PAGES
 
 
 # What each chapter shows: its figures, and at least this many formulas.
-SHOWN = {"book/scratch_mlp.html": (9, 50), "book/pytorch_mlp.html": (10, 20)}
+SHOWN = {
+    "book/scratch_mlp.html": (10, 50),
+    "book/pytorch_mlp.html": (2, 15),
+    "book/going_further.html": (4, 5),
+}
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -61,6 +66,7 @@ def test_next_links_walk_through_every_chapter(site, browser):
             "/book/intro.html",
             "/book/scratch_mlp.html",
             "/book/pytorch_mlp.html",
+            "/book/going_further.html",
         ]
         for _ in seen[1:]:
             visit.page.locator("a.left-prev").first.click()

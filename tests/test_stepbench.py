@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
-from paths import ROOT
+from paths import CHAPTERS, ROOT
 
 from mlpcourse import plots, scratch, settings, stepbench, torch_mlp
 
@@ -44,7 +44,7 @@ def test_the_committed_file_follows_the_schema(committed):
 @pytest.mark.parametrize(
     "damage, message",
     [
-        (lambda d: d.update(schema=0), "schema must be 1"),
+        (lambda d: d.update(schema=1), "schema must be 2"),
         (lambda d: d["runs"][0]["machine"].pop("cpu"), "machine"),
         (lambda d: d["runs"][0].pop("boundary"), "boundary timings"),
         (
@@ -162,7 +162,7 @@ def test_facts_quote_the_file(committed):
     assert ("H200" in facts["gpu_sentence"]) == has_gpu
 
 
-@pytest.mark.parametrize("chapter", ["scratch_mlp", "pytorch_mlp"])
+@pytest.mark.parametrize("chapter", CHAPTERS)
 def test_every_glued_name_is_a_fact(committed, chapter):
     page = (ROOT / "book" / f"{chapter}.md").read_text(encoding="utf-8")
     used = set(re.findall(r"\{glue:text\}`(\w+)`", page))
@@ -174,7 +174,7 @@ def test_every_glued_name_is_a_fact(committed, chapter):
         own |= set(re.findall(r'^\s*"(\w+)":', glued, re.M))
     own.add("grid")  # chapter 1: glue_prose(settings.facts() | {"grid": ...})
     assert used and used <= known | own, used - known - own
-    if chapter == "scratch_mlp":  # chapter 1 quotes no benchmark
+    if chapter != "going_further":  # the chapters quote no benchmark
         assert used <= set(settings.facts()) | own
 
 
@@ -268,6 +268,40 @@ def grid(default: float, special: dict) -> list[dict]:
     ]
 
 
+def timing(seconds: float) -> dict:
+    return {
+        "median_s": seconds,
+        "q1_s": seconds * 0.9,
+        "q3_s": seconds * 1.2,
+        "runs": 7,
+    }
+
+
+# The widest step, part by part: 200 ms in all, tanh 2 additions' time.
+OPERATIONS = [
+    ("forward products", "X W1 + b1", 0.03),
+    ("activations", "tanh, hidden layer", 0.04),
+    ("forward products", "A1 W2 + b2", 0.0096),
+    ("activations", "tanh, output layer", 0.0001),
+    ("loss gradient", "2 (Y - T) / n", 0.0001),
+    ("activation derivatives", "output layer", 0.0001),
+    ("backward products", "output layer", 0.03),
+    ("activation derivatives", "hidden layer", 0.04),
+    ("backward products", "hidden layer", 0.05),
+    ("update", "zero_grad and step", 0.0001),
+]
+BREAKDOWN = {
+    "batch": 4000,
+    "width": 4096,
+    "operations": [
+        {"part": part, "operation": operation} | timing(seconds)
+        for part, operation, seconds in OPERATIONS
+    ],
+    "step": timing(0.15),
+    "addition": timing(0.02),
+}
+
+
 def benchmark(cpu_series=WINS_CPU, gpu_series=WINS_GPU) -> dict:
     """A file that passes the schema; no GPU run where gpu_series is None."""
 
@@ -295,6 +329,7 @@ def benchmark(cpu_series=WINS_CPU, gpu_series=WINS_GPU) -> dict:
             "batched_s": 0.0004,
             "looped_s": 0.084,
         },
+        "breakdown": copy.deepcopy(BREAKDOWN),
         "series": entries(cpu_series),
     }
     runs = [cpu]
@@ -363,6 +398,14 @@ def test_facts_quote_every_number_of_the_file():
         "boundary_batched_ms": "0.4",
         "boundary_looped_ms": "84",
         "boundary_ratio": "210",
+        "breakdown_size": "4000 × 4096",
+        "breakdown_numbers": "16,384,000",
+        "tanh_sentence": "The hidden layer's tanh takes 2.0 times as "
+        "long as the addition: its arithmetic counts, but does not dominate.",
+        "bound_sentence": "The other 80% of the step is products and "
+        "element-wise arithmetic, each doing a few operations for every "
+        "number it reads or writes. So a wide step of this network is "
+        "bound by memory more than by arithmetic.",
     }
 
 
@@ -400,7 +443,7 @@ def test_facts_without_a_gpu_run_show_no_gpu_numbers():
 @pytest.mark.parametrize(
     "damage, message",
     [
-        (lambda d: d.pop("schema"), "schema must be 1"),
+        (lambda d: d.pop("schema"), "schema must be 2"),
         (lambda d: d.update(runs=[]), "runs must be a non-empty list"),
         (lambda d: d["runs"].pop(0), "there must be exactly one cpu run"),
         (
@@ -800,6 +843,7 @@ def test_a_tiny_sweep_runs_and_saves_beside_other_devices(tmp_path, committed):
         torch.device("cpu"), widths=(4, 8), batches=(10, 20), budget_s=0.0
     )
     run["boundary"] = bench_step.time_boundary()
+    run["breakdown"] = stepbench.breakdown(batch=20, width=8, budget_s=0.0)
     path = tmp_path / "step.json"
     gpu = [r for r in committed["runs"] if r["device"] == "cuda"]
     stepbench.save(gpu, path)  # a GPU run measured elsewhere ...
@@ -816,3 +860,252 @@ def test_a_tiny_sweep_runs_and_saves_beside_other_devices(tmp_path, committed):
         (8, 20),
     ]
     assert all(p["runs"] >= 7 for p in numpy_points)
+
+
+def test_the_breakdown_table_shows_each_part_in_ms_share_and_additions():
+    document = benchmark()
+    assert stepbench.part_times(document) == pytest.approx(
+        {
+            "forward products": 0.0396,
+            "activations": 0.0401,
+            "loss gradient": 0.0001,
+            "activation derivatives": 0.0401,
+            "backward products": 0.08,
+            "update": 0.0001,
+        }
+    )
+    assert list(stepbench.part_times(document)) == list(stepbench.PARTS)
+    assert stepbench.breakdown_table(document).splitlines() == [
+        "                               ms  share  additions",
+        "forward products             39.6    20%        2.0",
+        "activations                  40.1    20%        2.0",
+        "loss gradient                 0.1     0%        0.0",
+        "activation derivatives       40.1    20%        2.0",
+        "backward products            80.0    40%        4.0",
+        "update                        0.1     0%        0.0",
+        "all parts, one at a time    200.0   100%       10.0",
+        "the whole step              150.0               7.5",
+        "for scale: one addition      20.0               1.0",
+    ]
+
+
+def with_tanh(tanh_s: float, addition_s: float = 0.02) -> dict:
+    """The made-up file with another hidden tanh and addition time."""
+    document = benchmark()
+    breakdown = document["runs"][0]["breakdown"]
+    for entry in breakdown["operations"]:
+        if entry["operation"] == "tanh, hidden layer":
+            entry.update(timing(tanh_s))
+    breakdown["addition"] = timing(addition_s)
+    return document
+
+
+@pytest.mark.parametrize(
+    "tanh_s, words",
+    [
+        (0.0299, "barely longer than the addition: its cost too is mostly"),
+        (0.03, "1.5 times as long as the addition: its arithmetic counts"),
+        (0.0799, "4.0 times as long as the addition: its arithmetic counts"),
+        (
+            0.08,
+            "4.0 times as long as the addition: its cost is its arithmetic",
+        ),
+    ],
+)
+def test_the_tanh_sentence_follows_the_ratio_to_an_addition(tanh_s, words):
+    sentence = stepbench.facts(with_tanh(tanh_s))["tanh_sentence"]
+    assert sentence.startswith(f"The hidden layer's tanh takes {words}")
+
+
+def test_the_bound_sentence_follows_the_share_of_tanh():
+    # The other parts take 0.1599 s: tanh at 0.16 s is half the step.
+    half = stepbench.facts(with_tanh(0.16 - 0.0001, addition_s=0.02))
+    assert half["bound_sentence"] == (
+        "So 50% of a wide step of this network is computing tanh: it is "
+        "bound by that arithmetic more than by memory."
+    )
+    under = stepbench.facts(with_tanh(0.15, addition_s=0.02))
+    assert under["bound_sentence"].startswith("The other 52% of the step")
+    assert under["bound_sentence"].endswith(
+        "bound by memory more than by arithmetic."
+    )
+
+
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (lambda b: b.clear(), "batch, width, operations, step and addition"),
+        (lambda b: b.update(operations=[]), "operations must be a non-empty"),
+        (
+            lambda b: b["operations"][0].update(part="loss"),
+            "part 'loss' is unknown",
+        ),
+        (
+            lambda b: b.update(operations=b["operations"][:-1]),
+            "every part of .* needs an operation",
+        ),
+        (
+            lambda b: b["operations"][1].update(q3_s=0.01),
+            "quartiles out of order for tanh, hidden layer",
+        ),
+        (
+            lambda b: b["step"].update(q1_s=0.0),
+            "quartiles out of order for step",
+        ),
+        (
+            lambda b: b["addition"].update(median_s=1.0),
+            "quartiles out of order for addition",
+        ),
+    ],
+)
+def test_the_schema_checks_the_breakdown(damage, message):
+    document = benchmark()
+    damage(document["runs"][0]["breakdown"])
+    with pytest.raises(ValueError, match=f"step.json: breakdown: {message}"):
+        stepbench.check_schema(document)
+
+
+def test_the_cpu_run_needs_a_breakdown():
+    document = benchmark()
+    del document["runs"][0]["breakdown"]
+    with pytest.raises(ValueError, match="the cpu run needs its breakdown"):
+        stepbench.check_schema(document)
+    document = benchmark()
+    assert "breakdown" not in document["runs"][1]  # a GPU run needs none
+    stepbench.check_schema(document)
+
+
+def recorded_calls(monkeypatch, calls: list) -> None:
+    """Record each call of a layer's, an activation's or the loss's code,
+    with the shape of its first array, while ``calls`` is not None."""
+
+    def spy(name, function):
+        def recording(*args):
+            arrays = [a for a in args if isinstance(a, np.ndarray)]
+            calls.append((name, arrays[0].shape if arrays else None))
+            return function(*args)
+
+        return recording
+
+    for method in ("forward", "backward", "zero_grad", "step"):
+        original = getattr(scratch.Dense, method)
+        monkeypatch.setattr(
+            scratch.Dense,
+            method,
+            lambda self, *a, f=original, n=method: spy(
+                f"Dense.{n}", lambda *b: f(self, *b)
+            )(*a),
+        )
+    tanh = scratch.ACTIVATIONS["tanh"]
+    monkeypatch.setitem(
+        scratch.ACTIVATIONS,
+        "tanh",
+        scratch.Activation(
+            "tanh",
+            spy("tanh", tanh.function),
+            spy("tanh derivative", tanh.derivative),
+        ),
+    )
+    monkeypatch.setattr(
+        scratch, "mse_gradient", spy("mse_gradient", scratch.mse_gradient)
+    )
+
+
+def test_the_breakdown_times_exactly_the_operations_of_one_step(monkeypatch):
+    """Each part's calls, run once each, are the calls of one step: the
+    same methods on arrays of the same shapes, nothing left out."""
+    calls = []
+    recorded_calls(monkeypatch, calls)
+    step = stepbench._numpy_step(8, 3, np.random.default_rng(0))
+    operations, addition = stepbench._numpy_parts(
+        8, 3, np.random.default_rng(0)
+    )
+    calls.clear()
+    step()
+    in_a_step = sorted(calls, key=repr)
+    calls.clear()
+    for _, _, call in operations:
+        call()
+    assert sorted(calls, key=repr) == in_a_step
+    assert len(in_a_step) == 13
+    assert {part for part, _, _ in operations} == set(stepbench.PARTS)
+    calls.clear()
+    assert addition().shape == (8, 3) and calls == []  # plain NumPy
+
+
+def test_the_parts_compute_what_the_step_computes():
+    """The arrays the parts work on are one step's: the hidden layer's
+    operations return the step's own intermediate results."""
+    operations, _ = stepbench._numpy_parts(8, 3, np.random.default_rng(0))
+    by_name = {operation: call for _, operation, call in operations}
+    model, points, targets = stepbench._numpy_problem(
+        8, 3, np.random.default_rng(0)
+    )
+    outputs = model.forward(points)
+    np.testing.assert_array_equal(by_name["tanh, output layer"](), outputs)
+    np.testing.assert_array_equal(
+        np.tanh(by_name["X W1 + b1"]()), model.hidden_a
+    )
+    np.testing.assert_array_equal(
+        by_name["2 (Y - T) / n"](), scratch.mse_gradient(outputs, targets)
+    )
+
+
+def test_breakdown_times_each_operation_the_step_and_an_addition(monkeypatch):
+    timed = []
+
+    def time_calls(call, *, budget_s):
+        timed.append((call, budget_s))
+        return [4.0, 1.0, 3.0, 2.0, 5.0]
+
+    monkeypatch.setattr(stepbench, "time_calls", time_calls)
+    result = stepbench.breakdown(batch=20, width=8, budget_s=0.25)
+    operations, _ = stepbench._numpy_parts(20, 8, np.random.default_rng(0))
+    assert (result["batch"], result["width"]) == (20, 8)
+    assert [(e["part"], e["operation"]) for e in result["operations"]] == [
+        (part, operation) for part, operation, _ in operations
+    ]
+    quartiles = {"median_s": 3.0, "q1_s": 2.0, "q3_s": 4.0, "runs": 5}
+    for entry in result["operations"]:
+        assert {k: entry[k] for k in quartiles} == quartiles
+    assert result["step"] == result["addition"] == quartiles
+    assert len(timed) == len(operations) + 2
+    assert {budget for _, budget in timed} == {0.25}
+    step = timed[-2][0]
+    assert inspect.getclosurevars(step).nonlocals["points"].shape == (20, 2)
+
+
+def test_the_default_breakdown_is_the_widest_step_of_the_sweep():
+    assert stepbench.BREAKDOWN_SIZE == {
+        "batch": max(stepbench.BATCHES),
+        "width": max(stepbench.WIDTHS),
+    }
+    defaults = inspect.signature(stepbench.breakdown).parameters
+    assert defaults["batch"].default == 4000
+    assert defaults["width"].default == 4096
+
+
+def test_the_step_script_adds_the_breakdown_to_the_cpu_run(
+    monkeypatch, tmp_path
+):
+    bench_step = pytest.importorskip("bench_step")
+    monkeypatch.setattr(
+        stepbench, "run", lambda device: {"device": device.type}
+    )
+    monkeypatch.setattr(bench_step, "time_boundary", lambda: "the boundary")
+    monkeypatch.setattr(stepbench, "breakdown", lambda: "the breakdown")
+    saved = []
+    monkeypatch.setattr(
+        stepbench, "save", lambda runs, out: saved.append(runs)
+    )
+    bench_step.measure(["cpu", "cuda"], tmp_path / "step.json")
+    assert saved == [
+        [
+            {
+                "device": "cpu",
+                "boundary": "the boundary",
+                "breakdown": "the breakdown",
+            },
+            {"device": "cuda"},
+        ]
+    ]

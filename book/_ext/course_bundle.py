@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -63,9 +64,19 @@ def chapter_title(notebook: Path) -> str:
     raise ValueError(f"{notebook} has no '# ' title in a Markdown cell")
 
 
+def book_order(notebook: Path) -> tuple[int, str]:
+    """Where a notebook comes in the table of contents (_toc.yml); one that
+    is not there comes last."""
+    toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
+    pages = re.findall(r"^\s*(?:root|- file):\s*book/(\S+?)\s*$", toc, re.M)
+    position = pages.index(notebook.stem) if notebook.stem in pages else None
+    return (len(pages) if position is None else position, notebook.name)
+
+
 def bundle_files(title: str) -> dict[str, bytes]:
-    """Each file of the bundle, by its path inside it."""
-    notebooks = sorted(BOOK.glob("*.ipynb"))
+    """Each file of the bundle, by its path inside it; the README lists the
+    notebooks in the book's order."""
+    notebooks = sorted(BOOK.glob("*.ipynb"), key=book_order)
     chapters = "\n".join(
         f"- `{notebook.name}`: {chapter_title(notebook)}"
         for notebook in notebooks

@@ -34,8 +34,6 @@ class Dataset(NamedTuple):
     """Shape (n, outputs): what the network's outputs are trained towards."""
     true_boundary: np.ndarray
     """Shape (k, 2): a polyline along the boundary that set the labels."""
-    threshold: float
-    """The first output's value halfway between the two classes' targets."""
 
 
 def make_linear(n_points: int = 100, *, seed: int) -> Dataset:
@@ -46,9 +44,7 @@ def make_linear(n_points: int = 100, *, seed: int) -> Dataset:
     labels = (points[:, 0] - points[:, 1] < LINEAR_OFFSET).astype(np.int64)
     line_x = np.array([LINEAR_OFFSET, 1.0])
     boundary = np.column_stack([line_x, line_x - LINEAR_OFFSET])
-    return Dataset(
-        "linear", points, labels, linear_targets(labels), boundary, 0.5
-    )
+    return Dataset("linear", points, labels, linear_targets(labels), boundary)
 
 
 def make_circle(
@@ -70,9 +66,7 @@ def make_circle(
         np.column_stack([np.cos(angles), np.sin(angles)]) * radius
         + CIRCLE_CENTRE
     )
-    return Dataset(
-        "circle", points, labels, circle_targets(labels), boundary, 0.0
-    )
+    return Dataset("circle", points, labels, circle_targets(labels), boundary)
 
 
 def linear_targets(labels: np.ndarray) -> np.ndarray:
@@ -97,6 +91,24 @@ def circle_labels(outputs: np.ndarray) -> np.ndarray:
     """The sign of the single output: +1 where it is at least 0, else -1."""
     outputs = as_float_array(outputs, "outputs", ndim=2, columns=1)
     return np.where(outputs[:, 0] >= 0.0, 1, -1)
+
+
+def decision_scores(outputs: np.ndarray) -> np.ndarray:
+    """One score per point whose sign is the class the network predicts.
+
+    Two outputs (the linear network): the first minus the second, at least 0
+    where ``linear_labels`` picks class 1. One output (the circle network):
+    the output itself, at least 0 where ``circle_labels`` picks +1. The
+    learnt boundary is where the score is 0.
+    """
+    outputs = as_float_array(outputs, "outputs", ndim=2)
+    if outputs.shape[1] == 2:
+        return outputs[:, 0] - outputs[:, 1]
+    if outputs.shape[1] == 1:
+        return outputs[:, 0]
+    raise ValueError(
+        f"outputs must have 1 or 2 columns, got shape {outputs.shape}"
+    )
 
 
 def _labels_in(labels: np.ndarray, allowed: tuple[int, int]) -> np.ndarray:

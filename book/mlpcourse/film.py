@@ -44,6 +44,7 @@ from .plots import (
     draw_scores,
     grid_scores,
     plain_log_yaxis,
+    score_names,
 )
 from .training import Recorder
 
@@ -77,9 +78,9 @@ def film_epochs(epochs: int, count: int = FILM_FRAMES) -> list[int]:
 def snapshots(
     predict: Predict, epochs: int, count: int = FILM_FRAMES
 ) -> Recorder:
-    """An epoch hook recording ``predict``'s first output over the plotting
-    grid (``plots.grid_scores``) at the epochs ``film_epochs`` chooses (at
-    every epoch, for a run shorter than ``count``)."""
+    """An epoch hook recording ``predict``'s decision scores over the
+    plotting grid (``plots.grid_scores``) at the epochs ``film_epochs``
+    chooses (at every epoch, for a run shorter than ``count``)."""
     count = min(count, positive_int(epochs, "epochs") + 1)
     return Recorder(
         lambda: grid_scores(predict), at=film_epochs(epochs, count)
@@ -145,13 +146,12 @@ class Film:
 
 
 def boundary_epochs(film: Film) -> list[int]:
-    """The epochs whose frame shows a learnt boundary: the output crosses
-    the threshold somewhere on the grid."""
-    threshold = film.dataset.threshold
+    """The epochs whose frame shows a learnt boundary: the network puts
+    some of the grid in each class."""
     return [
         epoch
         for epoch, frame in zip(film.epochs, film.frames, strict=True)
-        if frame.min() < threshold < frame.max()
+        if frame.min() < 0 < frame.max()
     ]
 
 
@@ -174,9 +174,9 @@ def loss_levels_off(film: Film, share: float = 0.9) -> int:
 
 
 def side_changes(film: Film, after: int) -> float:
-    """The mean share of the grid that changes side of the threshold from
-    one frame to the next, over the frames after epoch ``after``."""
-    sides = film.frames > film.dataset.threshold
+    """The mean share of the grid that changes class from one frame to
+    the next, over the frames after epoch ``after``."""
+    sides = film.frames >= 0
     changes = (sides[1:] != sides[:-1]).mean(axis=(1, 2))
     later = np.array(film.epochs[1:]) > after
     return float(changes[later].mean())
@@ -239,9 +239,7 @@ def film_figure(film: Film) -> tuple[Figure, Callable[[int], None]]:
             artist.remove()
         drawn[:] = [
             artist
-            for artist in draw_output(
-                boundary, frames[index], film.dataset.threshold
-            )
+            for artist in draw_output(boundary, frames[index])
             if artist is not None
         ]
         boundary.set_title(
@@ -295,7 +293,7 @@ def small_multiples(film: Film, count: int = SMALL_MULTIPLES) -> Figure:
     for ax in axes.flat[count:]:
         ax.set_visible(False)
     figure.suptitle(film.title, fontsize=TITLE_POINTS)
-    handles, labels = boundary_legend(axes.flat[0], film.dataset.threshold)
+    handles, labels = boundary_legend(axes.flat[0], film.dataset)
     figure.legend(
         handles,
         labels,
@@ -394,10 +392,12 @@ def player(film: Film) -> str:
         page = page.replace(old, new)
     if links != 1:
         raise RuntimeError("matplotlib's player changed: no Font Awesome link")
+    shading, boundary = score_names(film.dataset)
     key = html.escape(
-        f"Shading: the network's first output; red line: the learnt "
-        f"boundary (output = {film.dataset.threshold:g}); dashed line: the "
-        "true boundary; circles and squares: the points of the two "
+        f"Shading: {shading}, blue where the network predicts the blue "
+        "circles' class, orange where it predicts the orange squares'; red "
+        f"line: the learnt boundary, {boundary}; dashed line: the true "
+        "boundary; circles and squares: the points of the two "
         "classes. Right: loss and accuracy per epoch, the red line "
         "at the epoch shown. Play, step or drag the slider."
     )

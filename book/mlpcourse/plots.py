@@ -14,10 +14,11 @@ from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+from matplotlib.transforms import offset_copy
 
 from . import stepbench
 from .checks import as_float_array, positive_int, same_length
-from .data import Dataset
+from .data import Dataset, decision_scores
 from .metrics import LAST_EPOCHS
 
 BLUE, ORANGE, VERMILLION, BLACK = "#0072B2", "#E69F00", "#D55E00", "#000000"
@@ -199,7 +200,9 @@ def grid_points(resolution: int = GRID_RESOLUTION) -> np.ndarray:
 def grid_scores(
     predict: Predict, resolution: int = GRID_RESOLUTION
 ) -> np.ndarray:
-    """The first output of ``predict`` over the grid, in one batched call.
+    """The decision score (``data.decision_scores``) of ``predict``'s
+    outputs over the grid, in one batched call: at least 0 where the
+    network predicts the first class.
 
     Returns shape (r, r): rows follow x1, columns follow x0.
     """
@@ -214,15 +217,26 @@ def grid_scores(
         outputs.ndim not in (1, 2)
         or outputs.shape[0] != n_points
         or outputs.size == 0
+        or outputs.size > 2 * n_points
     ):
         raise ValueError(
-            "predict must return one row per point, "
-            f"shape ({n_points},) or ({n_points}, k), "
+            "predict must return one or two outputs per point, "
+            f"shape ({n_points},), ({n_points}, 1) or ({n_points}, 2), "
             f"got shape {outputs.shape}"
         )
-    scores = outputs if outputs.ndim == 1 else outputs[:, 0]
-    scores = as_float_array(scores, "the output of predict", ndim=1)
+    outputs = outputs.reshape(n_points, -1)
+    scores = decision_scores(
+        as_float_array(outputs, "the output of predict", ndim=2)
+    )
     return scores.reshape(resolution, resolution)
+
+
+def score_names(dataset: Dataset) -> tuple[str, str]:
+    """What the shading shows, and where the learnt boundary runs, in
+    words: for the dataset's one or two outputs."""
+    if dataset.targets.shape[1] == 2:
+        return "y₀ − y₁, first output minus second", "y₀ = y₁"
+    return "network output y", "y = 0"
 
 
 def plot_decision_boundary(
@@ -233,8 +247,8 @@ def plot_decision_boundary(
     ax: Axes | None = None,
     resolution: int = GRID_RESOLUTION,
 ) -> Axes:
-    """Shade the first output over the unit square; draw where it crosses
-    ``dataset.threshold``, the level between the two classes."""
+    """Shade the decision score over the unit square and draw the learnt
+    boundary, where the predicted class changes."""
     scores = grid_scores(predict, resolution)
     ax = _axes(ax)
     draw_scores(ax, scores, dataset)
@@ -245,10 +259,10 @@ def plot_decision_boundary(
 def draw_scores(
     ax: Axes, scores: np.ndarray, dataset: Dataset, *, key: bool = True
 ) -> None:
-    """Draw a grid of first outputs (``grid_scores``) over the data: the
-    shading, the learnt boundary where it crosses the threshold, the points
-    and the true boundary. With ``key``, a colour bar and a legend too."""
-    shading, _ = draw_output(ax, scores, dataset.threshold)
+    """Draw a grid of decision scores (``grid_scores``) over the data: the
+    shading, the learnt boundary, the points and the true boundary. With
+    ``key``, a colour bar and a legend too."""
+    shading, _ = draw_output(ax, scores)
     draw_points(ax, dataset)
     if not key:
         return
@@ -256,49 +270,137 @@ def draw_scores(
     colorbar = ax.figure.colorbar(
         shading, cax=ax.inset_axes([1.04, 0.0, 0.045, 1.0])
     )
-    colorbar.set_label("first output of the network", fontsize=LABEL_POINTS)
+    colorbar.set_label(score_names(dataset)[0], fontsize=LABEL_POINTS)
     colorbar.ax.tick_params(labelsize=TEXT_POINTS)
-    _legend_below(ax, *boundary_legend(ax, dataset.threshold))
+    _legend_below(ax, *boundary_legend(ax, dataset))
 
 
-def draw_output(ax: Axes, scores: np.ndarray, threshold: float) -> tuple:
-    """Shade a grid of outputs, centred on ``threshold``, and draw the line
-    where they cross it (None if they never do). Returns both artists."""
+SHADING_BANDS = 10
+"""Colour bands on each side of the boundary: 0 is always a band's edge."""
+
+
+def draw_output(ax: Axes, scores: np.ndarray) -> tuple:
+    """Shade a grid of decision scores, white at 0, and draw the learnt
+    boundary where they cross 0 (None if they never do). Returns both
+    artists."""
     scores = as_float_array(scores, "scores", ndim=2)
     axis = np.linspace(0.0, 1.0, scores.shape[0])
-    low = min(scores.min(), threshold)
-    high = max(scores.max(), threshold)
-    span = max(high - threshold, threshold - low, 1e-12)
+    span = max(float(np.abs(scores).max()), 1e-12)
+    half = np.linspace(0.0, span, SHADING_BANDS + 1)  # 0 and span exactly
     shading = ax.contourf(
         axis,
         axis,
         scores,
-        levels=20,
+        levels=np.concatenate([-half[:0:-1], half]),
         cmap=OUTPUT_COLOURS,
-        vmin=threshold - span,
-        vmax=threshold + span,
         zorder=0.5,  # under the points
     )
     boundary = None
-    if scores.min() < threshold < scores.max():
+    if scores.min() < 0 < scores.max():
         boundary = ax.contour(
             axis,
             axis,
             scores,
-            levels=[threshold],
+            levels=[0.0],
             colors=VERMILLION,
             linewidths=2.2,
         )
     return shading, boundary
 
 
-def boundary_legend(ax: Axes, threshold: float) -> tuple[list, list[str]]:
+def boundary_legend(ax: Axes, dataset: Dataset) -> tuple[list, list[str]]:
     """The legend entries of a boundary panel: the classes, the true
     boundary (both from ``ax``) and the learnt one."""
     handles, labels = ax.get_legend_handles_labels()
     handles.append(Line2D([], [], color=VERMILLION, linewidth=2.2))
-    labels.append(f"learnt boundary (output = {threshold:g})")
+    labels.append(f"learnt boundary: {score_names(dataset)[1]}")
     return handles, labels
+
+
+# The network's computation, top to bottom: each box, and the gradient that
+# the backward pass hands up the arrow below it (none from X: no parameter
+# needs dL/dX).
+GRAPH_BOXES = [
+    ("$X$", None),
+    (
+        "$Z_1 = X W_1 + b_1$",
+        r"$\delta_1 = \partial L/\partial A_1 \odot g'(Z_1)$",
+    ),
+    ("$A_1 = g(Z_1)$", r"$\partial L/\partial A_1 = \delta_2 W_2^\top$"),
+    (
+        "$Z_2 = A_1 W_2 + b_2$",
+        r"$\delta_2 = \partial L/\partial Y \odot h'(Z_2)$",
+    ),
+    ("$Y = h(Z_2)$", r"$\partial L/\partial Y = 2\,(Y - T)\,/\,nk$"),
+    (r"$L = \mathrm{mean}\,(Y - T)^2$", None),
+]
+GRAPH_PARAMETERS = {  # box index: the parameter gradients computed there
+    1: (
+        r"$\partial L/\partial W_1 = X^\top \delta_1$",
+        r"$\partial L/\partial b_1 = \Sigma_p\, \delta_{1,p}$",
+    ),
+    3: (
+        r"$\partial L/\partial W_2 = A_1^\top \delta_2$",
+        r"$\partial L/\partial b_2 = \Sigma_p\, \delta_{2,p}$",
+    ),
+}
+
+
+def _arrow(ax: Axes, x: float, start: float, end: float, colour: str) -> None:
+    ax.annotate(
+        "",
+        xy=(x, end),
+        xytext=(x, start),
+        arrowprops={"arrowstyle": "-|>", "color": colour, "linewidth": 1.4},
+    )
+
+
+def plot_computation_graph() -> Axes:
+    """The two-layer network's forward pass (black, down) and backward pass
+    (red, up), with the gradient each backward arrow carries."""
+    _, ax = plt.subplots(figsize=(5.0, 6.6), dpi=FIGURE_DPI)
+    ax.set(xlim=(0, 1), ylim=(0, 1))
+    ax.axis("off")
+    rows = np.linspace(0.94, 0.04, len(GRAPH_BOXES))
+    gap = 0.035  # between an arrow's end and a box's centre line
+    for index, (box, y) in enumerate(zip(GRAPH_BOXES, rows, strict=True)):
+        label, carried = box
+        ax.text(
+            0.02,
+            y,
+            label,
+            fontsize=LABEL_POINTS,
+            va="center",
+            bbox={"boxstyle": "round", "facecolor": "#F0F0F0"},
+        )
+        for line, text in enumerate(GRAPH_PARAMETERS.get(index, ())):
+            ax.text(
+                0.15,
+                y - 0.06 - 0.05 * line,
+                text,
+                fontsize=TEXT_POINTS,
+                color=VERMILLION,
+                va="center",
+            )
+        if index + 1 == len(rows):
+            continue
+        below = rows[index + 1]
+        _arrow(ax, 0.08, y - gap, below + gap, BLACK)
+        if carried is not None:
+            _arrow(ax, 0.56, below + gap, y - gap, VERMILLION)
+            ax.text(
+                0.58,
+                (y + below) / 2,
+                carried,
+                fontsize=TEXT_POINTS,
+                color=VERMILLION,
+                va="center",
+            )
+    ax.set_title(
+        "Forward (black) and backward (red) passes",
+        fontsize=TITLE_POINTS,
+    )
+    return ax
 
 
 # The step benchmark's series: (device, library, dtype) -> colour, line,
@@ -533,5 +635,16 @@ def plot_gaps(
     ax.yaxis.set_minor_formatter(NullFormatter())
     _titles(ax, title, "epoch", "loss gap")
     ax.grid(True, which="major", alpha=0.3)
-    _legend_below(ax, *ax.get_legend_handles_labels(), columns=1)
+    # Below the axis label, however tall constrained layout makes the axes:
+    # an offset in points, not in axes fractions.
+    below_label = offset_copy(
+        ax.transAxes, ax.figure, y=-3 * LABEL_POINTS, units="points"
+    )
+    ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        bbox_transform=below_label,
+        fontsize=TEXT_POINTS,
+        frameon=False,
+    )
     return ax

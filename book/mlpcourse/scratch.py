@@ -24,7 +24,9 @@ Array = np.ndarray
 
 @dataclass(frozen=True, repr=False)
 class Activation:
-    """An activation function together with its derivative."""
+    """An activation function ``a = f(z)`` and its slope ``f'(z)``, which
+    ``derivative`` computes from the output ``a``: the backward pass reuses
+    what the forward pass computed."""
 
     name: str
     function: Callable[[Array], Array]
@@ -41,8 +43,8 @@ def relu(z: Array) -> Array:
     return np.maximum(z, 0.0)
 
 
-def relu_derivative(z: Array) -> Array:
-    return (z > 0).astype(z.dtype)
+def relu_derivative(a: Array) -> Array:
+    return (a > 0).astype(a.dtype)  # a > 0 exactly where z > 0
 
 
 def sigmoid(z: Array) -> Array:
@@ -50,21 +52,20 @@ def sigmoid(z: Array) -> Array:
     return np.exp(-np.logaddexp(0.0, -z))
 
 
-def sigmoid_derivative(z: Array) -> Array:
-    s = sigmoid(z)
-    return s * (1.0 - s)
+def sigmoid_derivative(a: Array) -> Array:
+    return a * (1.0 - a)
 
 
-def tanh_derivative(z: Array) -> Array:
-    return 1.0 - np.tanh(z) ** 2
+def tanh_derivative(a: Array) -> Array:
+    return 1.0 - a**2
 
 
 def identity(z: Array) -> Array:
     return z
 
 
-def identity_derivative(z: Array) -> Array:
-    return np.ones_like(z)
+def identity_derivative(a: Array) -> Array:
+    return np.ones_like(a)
 
 
 ACTIVATIONS: dict[str, Activation] = {
@@ -94,6 +95,19 @@ def mse_gradient(outputs: Array, targets: Array) -> Array:
     """Gradient of ``mse`` with respect to the outputs."""
     same_shape(outputs, targets, ("outputs", "targets"))
     return 2.0 * (outputs - targets) / outputs.size
+
+
+def cross_entropy(outputs: Array, targets: Array) -> float:
+    """Binary cross-entropy of sigmoid outputs in (0, 1) against 0/1 targets:
+    the mean of -(t log y + (1 - t) log(1 - y)) over every output entry."""
+    same_shape(outputs, targets, ("outputs", "targets"))
+    if not np.all((outputs > 0) & (outputs < 1)):
+        raise ValueError(
+            "outputs must lie strictly between 0 and 1 (sigmoid outputs); "
+            "an output of exactly 0 or 1 is a sigmoid saturated in float64"
+        )
+    per_entry = targets * np.log(outputs) + (1 - targets) * np.log1p(-outputs)
+    return float(-np.mean(per_entry))
 
 
 class Dense:
@@ -152,24 +166,25 @@ class MLP:
         self.output = Dense(n_hidden, n_outputs, rng)
         self.hidden_activation = activation(hidden_activation)
         self.output_activation = activation(output_activation)
-        self.hidden_z: Array | None = None  # set by forward, used by backward
-        self.output_z: Array | None = None
+        self.hidden_a: Array | None = None  # set by forward, used by backward
+        self.outputs: Array | None = None
 
     def forward(self, inputs: Array) -> Array:
-        self.hidden_z = self.hidden.forward(inputs)
-        hidden_a = self.hidden_activation(self.hidden_z)
-        self.output_z = self.output.forward(hidden_a)
-        return self.output_activation(self.output_z)
+        hidden_z = self.hidden.forward(inputs)
+        self.hidden_a = self.hidden_activation(hidden_z)
+        output_z = self.output.forward(self.hidden_a)
+        self.outputs = self.output_activation(output_z)
+        return self.outputs
 
     def backward(self, grad_outputs: Array) -> None:
         """Backpropagate dL/dy through both layers, filling every gradient."""
-        if self.output_z is None:
+        if self.outputs is None:
             raise RuntimeError("backward needs a forward pass first")
-        same_shape(grad_outputs, self.output_z, ("grad_outputs", "outputs"))
-        output_slope = self.output_activation.derivative(self.output_z)
+        same_shape(grad_outputs, self.outputs, ("grad_outputs", "outputs"))
+        output_slope = self.output_activation.derivative(self.outputs)
         grad_output_z = grad_outputs * output_slope
         grad_hidden_a = self.output.backward(grad_output_z)
-        hidden_slope = self.hidden_activation.derivative(self.hidden_z)
+        hidden_slope = self.hidden_activation.derivative(self.hidden_a)
         grad_hidden_z = grad_hidden_a * hidden_slope
         self.hidden.backward(grad_hidden_z)
 
@@ -247,4 +262,38 @@ def train(
         )
         if on_epoch is not None:  # a recorder, for instance (optional)
             on_epoch(epoch + 1)
+    return losses
+
+
+def train_cross_entropy(
+    model: MLP,
+    points: Array,
+    targets: Array,
+    *,
+    learning_rate: float,
+    epochs: int,
+) -> Array:
+    """Full-batch gradient descent on the cross-entropy of a sigmoid output
+    layer (chapter 1, Exercise 6); returns each epoch's loss."""
+    if model.output_activation.name != "sigmoid":
+        raise ValueError(
+            "model must have a sigmoid output layer for the cross-entropy, "
+            f"got {model.output_activation.name}"
+        )
+    shape = (model.hidden.weights.shape[0], model.output.weights.shape[1])
+    points, targets = check_training_args(  # full batch: batch size unused
+        points, targets, shape, learning_rate, epochs, batch_size=1
+    )
+    losses = np.empty(epochs)
+    for epoch in range(epochs):
+        model.zero_grad()
+        outputs = model.forward(points)
+        losses[epoch] = check_loss(
+            cross_entropy(outputs, targets), epoch, learning_rate
+        )
+        delta2 = (outputs - targets) / outputs.size  # the slope has cancelled
+        grad_hidden_a = model.output.backward(delta2)
+        hidden_slope = model.hidden_activation.derivative(model.hidden_a)
+        model.hidden.backward(grad_hidden_a * hidden_slope)
+        model.step(learning_rate)
     return losses

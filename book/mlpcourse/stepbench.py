@@ -2,10 +2,11 @@
 
 One step is what both training loops repeat: forward pass, mean squared
 error, backward pass, update. It is timed for the course's 2-h-1 tanh
-network over a grid of hidden widths and batch sizes. ``make bench`` runs
-the sweep (scripts/bench.py) and writes the results, with a description of
-the machine, to ``STEP_BENCHMARK``; chapter 2 reads that file and never
-times anything itself, so its pages are the same on every build.
+network over a grid of hidden widths and batch sizes; the widest NumPy step
+is also timed part by part (``breakdown``). ``make bench`` runs the sweep
+(scripts/bench.py) and writes the results, with a description of the
+machine, to ``STEP_BENCHMARK``; the book's "Going further" page reads that
+file and never times anything itself, so it is the same on every build.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from torch import nn
 from . import scratch, torch_mlp
 
 STEP_BENCHMARK = Path(__file__).resolve().parents[1] / "data" / "step.json"
-SCHEMA = 1
+SCHEMA = 2  # 2: the cpu run holds the breakdown of the widest NumPy step
 WIDTHS = (4, 16, 64, 256, 1024, 4096)
 BATCHES = (10, 100, 1000, 4000)
 # (library, dtype) pairs timed on the CPU; on a GPU, PyTorch's two alone.
@@ -43,18 +44,25 @@ def step_flops(batch: int, width: int) -> int:
 
     Forward: X W1 and A1 W2. Backward: the gradients of W2, of A1 and of
     W1 (none for X). Each product of an (n, k) and a (k, m) matrix costs
-    2 n k m. The element-wise work (activations, loss, update) is left
-    out: it is small next to the products once the layers are wide.
+    2 n k m. The element-wise work (bias additions, activations and their
+    derivatives, loss, update) is left out, so a speed in GFLOP/s counts
+    the matrix arithmetic alone; ``breakdown`` times every part.
     """
     forward = 2 * batch * width * (N_INPUTS + N_OUTPUTS)
     backward = 2 * batch * width * (2 * N_OUTPUTS + N_INPUTS)
     return forward + backward
 
 
-def _numpy_step(batch: int, width: int, rng: np.random.Generator):
+def _numpy_problem(batch: int, width: int, rng: np.random.Generator):
+    """The scratch network, its points and its targets: one step's data."""
     model = scratch.MLP(N_INPUTS, width, N_OUTPUTS, "tanh", "tanh", seed=0)
     points = rng.uniform(size=(batch, N_INPUTS))
     targets = np.sign(rng.uniform(-1, 1, size=(batch, N_OUTPUTS)))
+    return model, points, targets
+
+
+def _numpy_step(batch: int, width: int, rng: np.random.Generator):
+    model, points, targets = _numpy_problem(batch, width, rng)
 
     def step() -> None:
         model.zero_grad()
@@ -63,6 +71,106 @@ def _numpy_step(batch: int, width: int, rng: np.random.Generator):
         model.step(0.05)
 
     return step
+
+
+# The parts of one step, in the order chapter 1's code runs them.
+PARTS = (
+    "forward products",
+    "activations",
+    "loss gradient",
+    "activation derivatives",
+    "backward products",
+    "update",
+)
+BREAKDOWN_SIZE = {"batch": max(BATCHES), "width": max(WIDTHS)}
+"""The step that ``breakdown`` times part by part: the widest and largest."""
+
+
+def _numpy_parts(
+    batch: int, width: int, rng: np.random.Generator
+) -> tuple[list[tuple[str, str, Callable[[], object]]], Callable[[], object]]:
+    """The NumPy step of ``_numpy_step``, cut into its operations.
+
+    Returns ``(part, operation, call)`` for each operation, in the order
+    the step runs them, and a yardstick: one addition of two arrays of the
+    hidden layer's size. Each call repeats its operation with the very
+    methods the step uses (``Dense.forward``, ``Dense.backward``, the
+    activation and its derivative) on the arrays one step computed.
+    """
+    model, points, targets = _numpy_problem(batch, width, rng)
+    hidden, output = model.hidden, model.output
+    hidden_act, output_act = model.hidden_activation, model.output_activation
+    hidden_z = hidden.forward(points)
+    hidden_a = hidden_act(hidden_z)
+    output_z = output.forward(hidden_a)
+    outputs = output_act(output_z)
+    grad_outputs = scratch.mse_gradient(outputs, targets)
+    grad_output_z = grad_outputs * output_act.derivative(outputs)
+    grad_hidden_a = output.backward(grad_output_z)
+    grad_hidden_z = grad_hidden_a * hidden_act.derivative(hidden_a)
+
+    def update() -> None:
+        model.zero_grad()
+        model.step(0.05)
+
+    operations = [
+        ("forward products", "X W1 + b1", lambda: hidden.forward(points)),
+        ("activations", "tanh, hidden layer", lambda: hidden_act(hidden_z)),
+        ("forward products", "A1 W2 + b2", lambda: output.forward(hidden_a)),
+        ("activations", "tanh, output layer", lambda: output_act(output_z)),
+        (
+            "loss gradient",
+            "2 (Y - T) / n",
+            lambda: scratch.mse_gradient(outputs, targets),
+        ),
+        (
+            "activation derivatives",
+            "output layer",
+            lambda: grad_outputs * output_act.derivative(outputs),
+        ),
+        (
+            "backward products",
+            "output layer",
+            lambda: output.backward(grad_output_z),
+        ),
+        (
+            "activation derivatives",
+            "hidden layer",
+            lambda: grad_hidden_a * hidden_act.derivative(hidden_a),
+        ),
+        (
+            "backward products",
+            "hidden layer",
+            lambda: hidden.backward(grad_hidden_z),
+        ),
+        ("update", "zero_grad and step", update),
+    ]
+    return operations, lambda: hidden_z + hidden_a
+
+
+def breakdown(
+    batch: int = BREAKDOWN_SIZE["batch"],
+    width: int = BREAKDOWN_SIZE["width"],
+    budget_s: float = 0.5,
+) -> dict[str, Any]:
+    """Time one NumPy step, each of its operations alone, and an addition.
+
+    Every timing is the median of ``time_calls``, with its quartiles; the
+    data are those of the sweep's step of the same size (seed 0).
+    """
+    operations, addition = _numpy_parts(batch, width, np.random.default_rng(0))
+    timed = []
+    for part, operation, call in operations:
+        summary = _quartiles(time_calls(call, budget_s=budget_s))
+        timed.append({"part": part, "operation": operation} | summary)
+    step = _numpy_step(batch, width, np.random.default_rng(0))
+    return {
+        "batch": batch,
+        "width": width,
+        "operations": timed,
+        "step": _quartiles(time_calls(step, budget_s=budget_s)),
+        "addition": _quartiles(time_calls(addition, budget_s=budget_s)),
+    }
 
 
 def _torch_step(
@@ -123,17 +231,17 @@ def time_calls(
     return times
 
 
-def _summary(times: list[float], batch: int, width: int) -> Point:
+def _quartiles(times: list[float]) -> dict[str, float]:
     q1, median, q3 = statistics.quantiles(times, n=4, method="inclusive")
-    return {
-        "width": width,
-        "batch": batch,
-        "median_s": median,
-        "q1_s": q1,
-        "q3_s": q3,
-        "runs": len(times),
-        "flops": step_flops(batch, width),
-    }
+    return {"median_s": median, "q1_s": q1, "q3_s": q3, "runs": len(times)}
+
+
+def _summary(times: list[float], batch: int, width: int) -> Point:
+    return (
+        {"width": width, "batch": batch}
+        | _quartiles(times)
+        | {"flops": step_flops(batch, width)}
+    )
 
 
 def matmul_peak_gflops(dtype: str, device: torch.device) -> float:
@@ -275,6 +383,7 @@ def check_schema(document: dict[str, Any]) -> None:
         {"grid_points", "batched_s", "looped_s"} <= set(boundary),
         "the cpu run needs its boundary timings",
     )
+    _check_breakdown(cpu[0].get("breakdown"), need)
     for run in runs:
         device = run.get("device")
         need(device in ("cpu", "cuda"), f"device {device!r} is unknown")
@@ -300,6 +409,40 @@ def check_schema(document: dict[str, Any]) -> None:
                     f"{label}: flops disagree with step_flops at {point}",
                 )
         need(run.get("series"), f"{device}: no series")
+
+
+def _check_breakdown(
+    breakdown: Any, need: Callable[[bool, str], None]
+) -> None:
+    """The cpu run's breakdown: every part timed, every timing in order."""
+    need(isinstance(breakdown, dict), "the cpu run needs its breakdown")
+    need(
+        {"batch", "width", "operations", "step", "addition"} <= set(breakdown),
+        "breakdown: batch, width, operations, step and addition",
+    )
+    operations = breakdown["operations"]
+    need(
+        isinstance(operations, list) and operations,
+        "breakdown: operations must be a non-empty list",
+    )
+    for entry in operations:
+        need(
+            entry.get("part") in PARTS,
+            f"breakdown: part {entry.get('part')!r} is unknown",
+        )
+    need(
+        {entry["part"] for entry in operations} == set(PARTS),
+        f"breakdown: every part of {PARTS} needs an operation",
+    )
+    for name, timing in [
+        *((entry["operation"], entry) for entry in operations),
+        ("step", breakdown["step"]),
+        ("addition", breakdown["addition"]),
+    ]:
+        need(
+            0 < timing["q1_s"] <= timing["median_s"] <= timing["q3_s"],
+            f"breakdown: quartiles out of order for {name}",
+        )
 
 
 def series(
@@ -369,6 +512,89 @@ def _point(points: list[Point], batch: int, width: int) -> Point:
     )
 
 
+def _cpu_run(document: dict[str, Any]) -> dict[str, Any]:
+    return next(run for run in document["runs"] if run["device"] == "cpu")
+
+
+def part_times(document: dict[str, Any]) -> dict[str, float]:
+    """Median seconds of each part of the widest NumPy step, in step order:
+    the sum of its operations' medians."""
+    operations = _cpu_run(document)["breakdown"]["operations"]
+    return {
+        part: sum(e["median_s"] for e in operations if e["part"] == part)
+        for part in PARTS
+    }
+
+
+def breakdown_table(document: dict[str, Any]) -> str:
+    """The breakdown as a table: milliseconds, share of the parts' total,
+    and time in additions (the part's time over one addition's)."""
+    breakdown = _cpu_run(document)["breakdown"]
+    parts = part_times(document)
+    total = sum(parts.values())
+    addition = breakdown["addition"]["median_s"]
+    rows = [
+        (part, seconds, f"{100 * seconds / total:.0f}%")
+        for part, seconds in parts.items()
+    ]
+    rows.append(("all parts, one at a time", total, "100%"))
+    rows.append(("the whole step", breakdown["step"]["median_s"], ""))
+    rows.append(("for scale: one addition", addition, ""))
+    lines = [f"{'':<26}{'ms':>7}{'share':>7}{'additions':>11}"]
+    lines += [
+        f"{name:<26}{seconds * 1e3:>7.1f}{share:>7}{seconds / addition:>11.1f}"
+        for name, seconds, share in rows
+    ]
+    return "\n".join(lines)
+
+
+# How many times an addition's time tanh takes, for each way of saying it.
+TANH_CHEAP, TANH_COSTLY = 1.5, 4.0
+
+
+def _breakdown_facts(document: dict[str, Any]) -> dict[str, str]:
+    """What the page says about the breakdown, chosen by what it measured."""
+    breakdown = _cpu_run(document)["breakdown"]
+    parts = part_times(document)
+    total = sum(parts.values())
+    addition = breakdown["addition"]["median_s"]
+    (tanh,) = [
+        e["median_s"]
+        for e in breakdown["operations"]
+        if e["operation"] == "tanh, hidden layer"
+    ]
+    ratio = tanh / addition
+    tanh_share = 100 * parts["activations"] / total
+    if ratio < TANH_CHEAP:
+        tanh_words = "barely longer than the addition: its cost too is "
+        tanh_words += "mostly moving numbers"
+    elif ratio < TANH_COSTLY:
+        tanh_words = f"{ratio:.1f} times as long as the addition: its "
+        tanh_words += "arithmetic counts, but does not dominate"
+    else:
+        tanh_words = f"{ratio:.1f} times as long as the addition: its cost "
+        tanh_words += "is its arithmetic, not moving its numbers"
+    if tanh_share < 50:
+        bound = (
+            f"The other {100 - tanh_share:.0f}% of the step is products and "
+            "element-wise arithmetic, each doing a few operations for every "
+            "number it reads or writes. So a wide step of this network is "
+            "bound by memory more than by arithmetic."
+        )
+    else:
+        bound = (
+            f"So {tanh_share:.0f}% of a wide step of this network is "
+            "computing tanh: it is bound by that arithmetic more than by "
+            "memory."
+        )
+    return {
+        "breakdown_size": f"{breakdown['batch']} × {breakdown['width']}",
+        "breakdown_numbers": f"{breakdown['batch'] * breakdown['width']:,}",
+        "tanh_sentence": f"The hidden layer's tanh takes {tanh_words}.",
+        "bound_sentence": bound,
+    }
+
+
 def _verdict(ratio: float) -> str:
     """PyTorch's time over NumPy's, in words, with the 10% margin."""
     if ratio <= 1 / CLEAR_MARGIN:
@@ -379,10 +605,11 @@ def _verdict(ratio: float) -> str:
 
 
 def facts(document: dict[str, Any]) -> dict[str, str]:
-    """Every number and claim chapter 2 states about speed, as text.
+    """Every number and claim the book states about speed, as text.
 
-    The chapter inserts these into its prose (MyST-NB's glue), so the page
-    says what the committed benchmark file says, and nothing else.
+    The "Going further" page inserts these into its prose (MyST-NB's glue),
+    so the page says what the committed benchmark file says, and nothing
+    else.
     """
     cpu = next(run for run in document["runs"] if run["device"] == "cpu")
     gpu = next((r for r in document["runs"] if r["device"] == "cuda"), None)
@@ -492,4 +719,4 @@ def facts(document: dict[str, Any]) -> dict[str, str]:
     text["boundary_ratio"] = (
         f"{boundary['looped_s'] / boundary['batched_s']:.0f}"
     )
-    return text
+    return text | _breakdown_facts(document)
