@@ -1,7 +1,9 @@
 # The course's commands. `make help` lists them.
 # `make book` and `make test` each do all the set-up a fresh clone needs.
 
-# The course's Python: older releases cannot install its pinned packages.
+# The course's Python, exactly: requirements/*.txt pin and hash every
+# package for this version alone (torch's one hash is its cp311 wheel's), so
+# any other version, older or newer, stops with a message saying so.
 PYTHON_VERSION := 3.11
 PYTHON ?= $(shell command -v python$(PYTHON_VERSION) || command -v python3)
 VENV := .venv
@@ -11,17 +13,18 @@ PIP_INSTALL := $(BIN)/pip install --retries 0 --disable-pip-version-check
 INSTALLED := $(VENV)/.installed
 # What the chapters read besides their own cells: the helper package and
 # the data it loads (the step benchmark).
-HELPERS := $(wildcard book/mlpcourse/*.py book/data/*)
+HELPERS := $(wildcard book/mlpcourse/*.py book/mlpcourse/pages/*.py book/data/*)
 CHAPTERS := book/scratch_mlp book/pytorch_mlp book/going_further
 JUPYTER_CACHE := _build/.jupyter_cache
-# Every package, pinned and hashed (README.md, "Requirements"): the learner's
-# packages, and on top of them what builds and tests the book.
+# Every package, pinned and hashed (README.md, "Requirements: pinned,
+# locked, hashed"): the learner's packages, and on top of them what builds
+# and tests the book.
 LOCKS := requirements/build.txt requirements/learner.txt
 UV := uv==0.13.9
 TORCH_INDEX := https://download.pytorch.org/whl/cpu
 SPHINX_AUTOBUILD := sphinx-autobuild==2025.8.25
 
-.PHONY: help venv book test unit test-busy screenshots check-chromium lint notebooks bench lab serve lock clean
+.PHONY: help venv book test unit test-busy screenshots check-python check-chromium lint notebooks bench lab serve lock clean
 
 help:
 	@echo "make book       set up .venv, execute the chapters, build the HTML into _build/html"
@@ -35,14 +38,28 @@ help:
 	@echo "make lab        open the chapters in JupyterLab"
 	@echo "make serve      live preview: rebuild and reload on a change to a chapter or mlpcourse"
 	@echo "make lock       resolve requirements/*.in again into the pinned, hashed requirements/*.txt"
+	@echo "make check-python  stop unless the Python make uses is $(PYTHON_VERSION), the locks' one"
 	@echo "make clean      remove _build (keeps .venv)"
 
 venv: $(INSTALLED)
 
+# Python $(PYTHON_VERSION) and no other: the one that makes .venv, or that made it.
+# It runs before every install, and alone as `make check-python`.
+GOAL = make $(or $(filter-out check-python,$(MAKECMDGOALS)),book)
+CHECK_PYTHON = if test -x $(BIN)/python; then python=$(BIN)/python; \
+	  fix="Remove .venv and make it again: rm -rf $(VENV) && $(GOAL)"; \
+	else python="$(PYTHON)"; fix="Install python$(PYTHON_VERSION), or name one:"; \
+	  fix="$$fix $(GOAL) PYTHON=/path/to/python$(PYTHON_VERSION)"; fi; \
+	found=$$($$python -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])' 2>/dev/null); \
+	case "$$found" in $(PYTHON_VERSION).*) ;; *) \
+	  echo "The course needs Python $(PYTHON_VERSION) exactly (requirements/*.txt are" \
+	    "locked for $(PYTHON_VERSION) alone), but $${python:-python3} is" \
+	    "$${found:+Python }$${found:-not found}. $$fix"; exit 1;; esac
+check-python:
+	@$(CHECK_PYTHON)
+
 $(INSTALLED): requirements/build.txt
-	@$(PYTHON) -c 'import sys; need = tuple(map(int, "$(PYTHON_VERSION)".split("."))); sys.exit(sys.version_info[:2] < need)' \
-	  || { echo "The course needs Python $(PYTHON_VERSION) or newer; $(PYTHON) is $$($(PYTHON) --version 2>&1)." \
-	       "Install python$(PYTHON_VERSION), or name one: make $(MAKECMDGOALS) PYTHON=/path/to/python$(PYTHON_VERSION)"; exit 1; }
+	@$(CHECK_PYTHON)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP_INSTALL) -r requirements/build.txt
 	touch $@
@@ -79,7 +96,8 @@ test: check-chromium book lint
 
 # The unit tests of the helper package: one file per module,
 # tests/test_<module>.py, run on one core in a few seconds.
-UNIT_TESTS = $(wildcard $(patsubst book/mlpcourse/%.py,tests/test_%.py,$(wildcard book/mlpcourse/*.py)))
+MODULES = $(notdir $(wildcard book/mlpcourse/*.py book/mlpcourse/pages/*.py))
+UNIT_TESTS = $(wildcard $(patsubst %.py,tests/test_%.py,$(MODULES)))
 unit: $(INSTALLED)
 	$(BIN)/python -m pytest -o addopts="" -p no:nbval -q $(UNIT_TESTS)
 
@@ -133,6 +151,13 @@ serve: $(INSTALLED)
 # a learner gets the very versions the book was built and tested with.
 # torch's CPU wheel comes from PyTorch's CPU index, or from a folder of
 # wheels where pip is configured with one (PIP_FIND_LINKS).
+# Each lock starts with PyTorch's CPU index and a requirement that only
+# another Python or system can see: there, pip stops at it at once, with a
+# message naming Python $(PYTHON_VERSION), and never tries the hashes below.
+GUARD_NAME = python-$(subst .,-,$(PYTHON_VERSION))-required
+GUARD_NOTE = \# The next line stops pip, naming Python $(PYTHON_VERSION), on any other Python or system.
+GUARD = $(GUARD_NAME) @ file:///This%20lock%20is%20for%20Python%20$(PYTHON_VERSION)%20on%20Linux%20x86_64%20only%20-%20see%20README.md/$(GUARD_NAME).tar.gz \
+	; python_version != "$(PYTHON_VERSION)" or sys_platform != "linux" or platform_machine != "x86_64"
 TORCH_WHEELS = $(if $(PIP_FIND_LINKS),--find-links $(PIP_FIND_LINKS),--extra-index-url $(TORCH_INDEX))
 LOCK = cd requirements && ../$(BIN)/uv pip compile --quiet --generate-hashes \
 	--python-version $(PYTHON_VERSION) --python-platform x86_64-manylinux_2_28 \
@@ -141,7 +166,7 @@ lock: $(INSTALLED)
 	test -x $(BIN)/uv || $(PIP_INSTALL) "$(UV)"
 	$(LOCK) build.in > build.txt
 	$(LOCK) learner.in -c build.txt > learner.txt
-	sed -i '1i --extra-index-url $(TORCH_INDEX)' $(LOCKS)
+	sed -i -e '1i --extra-index-url $(TORCH_INDEX)' -e '1i $(GUARD_NOTE)' -e '1i $(GUARD)' $(LOCKS)
 
 clean:
 	rm -rf _build conf.py

@@ -25,7 +25,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import bench_step  # noqa: E402
 from refresh_notebooks import execute  # noqa: E402
 
-from mlpcourse import scratch, stepbench, torch_mlp  # noqa: E402
+from mlpcourse import scratch, torch_mlp  # noqa: E402
+from mlpcourse.pages import stepbench  # noqa: E402
 from mlpcourse.settings import CIRCLE  # noqa: E402
 
 

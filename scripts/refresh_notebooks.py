@@ -1,11 +1,14 @@
-"""Execute each MyST chapter and save it as the executed .ipynb beside it.
+"""Execute each MyST chapter and save its learner's notebook beside it.
 
-The .ipynb files are nbval's reference outputs and the notebooks that Colab
-opens. Run through `make notebooks` after changing a chapter or the helpers.
+The .ipynb beside a chapter is what a learner opens (Colab, Binder, the
+course zip) and nbval's reference: the chapter executed as the build does,
+then written as plain Markdown and code (book/_ext/learner_notebooks.py).
+Run through `make notebooks` after changing a chapter or the helpers.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -14,12 +17,20 @@ import nbformat
 from myst_nb.core.utils import coalesce_streams
 from nbclient import NotebookClient
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "book" / "_ext"))
+import learner_notebooks  # noqa: E402
+
+# As in the build (book/_ext/course_site.py): a broken claim is an error.
+STRICT_CLAIMS = "MLPCOURSE_STRICT_CLAIMS"
+
 
 def execute(markdown: Path) -> nbformat.NotebookNode:
-    """Run every cell of a MyST notebook in its folder, as the book does.
+    """Run every cell of a MyST notebook in its folder, as the book does,
+    with the book's claims strict.
 
     Returns the executed notebook, each cell's streams merged.
     """
+    os.environ[STRICT_CLAIMS] = "1"  # the kernel inherits it
     notebook = jupytext.read(markdown)
     for index, cell in enumerate(notebook.cells):
         cell.id = f"cell-{index}"  # not random: a refresh rewrites no id
@@ -42,9 +53,12 @@ def execute(markdown: Path) -> nbformat.NotebookNode:
 
 
 def refresh(markdown: Path) -> Path:
-    """Execute ``markdown``; write the result as ``<name>.ipynb`` beside it."""
+    """Execute ``markdown``; write its learner's notebook beside it."""
     target = markdown.with_suffix(".ipynb")
-    jupytext.write(execute(markdown), target, fmt="ipynb")
+    learner = learner_notebooks.learner_notebook(
+        execute(markdown), learner_notebooks.book_context()
+    )
+    learner_notebooks.write(learner, target)
     return target
 
 

@@ -20,8 +20,9 @@ from matplotlib.axes import Axes
 from matplotlib.contour import ContourSet
 from matplotlib.path import Path
 
-from mlpcourse import data, film, plots, scratch, settings, training
+from mlpcourse import data, scratch, settings, training
 from mlpcourse.metrics import accuracy
+from mlpcourse.pages import film, plots
 
 AXIS = np.linspace(0.0, 1.0, plots.GRID_RESOLUTION)  # x0 by column, x1 by row
 # Row by row: point i * r + j is (AXIS[j], AXIS[i]), as grid_scores reshapes.

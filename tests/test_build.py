@@ -21,10 +21,10 @@ from copy import deepcopy
 from pathlib import Path
 
 import jupytext
+import learner_notebooks
 import nbformat
 import pytest
 from course_site import merge_streams
-from jupyter_cache import get_cache
 from myst_nb.core.utils import coalesce_streams
 from nbval_rules import sanitize
 from paths import BOOK, BUILD, CHAPTERS, HTML, ROOT
@@ -52,7 +52,8 @@ kernelspec:
 # A tiny chapter
 
 ```{code-cell} ipython3
-from mlpcourse import claims, settings
+from mlpcourse import settings
+from mlpcourse.pages import claims
 ```
 
 ```{code-cell} ipython3
@@ -217,7 +218,7 @@ def test_a_setting_that_breaks_a_claim_fails_the_build_naming_it(tiny):
 
 
 @pytest.mark.parametrize(
-    "changed", ["mlpcourse/stepbench.py", "data/step.json"]
+    "changed", ["mlpcourse/pages/stepbench.py", "data/step.json"]
 )
 def test_make_plans_a_rerun_for_every_input_of_the_chapters(tiny, changed):
     """Both the package and the data it reads clear the cache (dry run)."""
@@ -267,17 +268,16 @@ ROUNDING_LEVEL = "rounding-level"
 
 
 def rounding_level_cells(chapter: str) -> set[int]:
-    """The code cells (by index) that the chapter tags ROUNDING_LEVEL."""
-    code = [
-        cell
+    """The code cells (by index in the learner's notebook) that the chapter
+    tags ROUNDING_LEVEL."""
+    tagged = {
+        cell.source
         for cell in jupytext.read(BOOK / f"{chapter}.md").cells
-        if cell.cell_type == "code"
-    ]
-    return {
-        index
-        for index, cell in enumerate(code)
         if ROUNDING_LEVEL in cell.metadata.get("tags", [])
     }
+    reference = nbformat.read(BOOK / f"{chapter}.ipynb", as_version=4)
+    code = [cell for cell in reference.cells if cell.cell_type == "code"]
+    return {index for index, cell in enumerate(code) if cell.source in tagged}
 
 
 def printed(notebook, varies: set[int] = frozenset()) -> list[list[dict]]:
@@ -318,25 +318,31 @@ def printed(notebook, varies: set[int] = frozenset()) -> list[list[dict]]:
     return cells
 
 
-def executed_by_the_build(chapter: str):
-    """The notebook the build executed and rendered, from its cache."""
-    cache = get_cache(BUILD / ".jupyter_cache")
-    record = cache.match_cache_notebook(
-        jupytext.read(ROOT / "book" / f"{chapter}.md")
+def learner_of_the_build(chapter: str) -> nbformat.NotebookNode:
+    """The learner's notebook made from the build's own run (its cache)."""
+    return learner_notebooks.learner_notebook(
+        learner_notebooks.executed_by_the_build(BOOK / f"{chapter}.md"),
+        learner_notebooks.book_context(),
     )
-    return cache.get_cache_bundle(record.pk).nb
+
+
+def cells(notebook) -> list[tuple[str, str]]:
+    return [(cell.cell_type, cell.source) for cell in notebook.cells]
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_the_build_prints_and_draws_what_the_reference_holds(chapter):
-    """Two executions, the build's and `make notebooks`' (perhaps on another
-    machine), print the same text, glue the same values and draw the same
-    bytes (but for figures of rounding-level values); and the page shows
-    the figures the build drew."""
+    """The learner's notebook beside the chapter is what the converter
+    makes of the build's own run: the same text and code, and, though the
+    two executions differ (`make notebooks`' perhaps on another machine),
+    the same printing, the same glued values and the same figures (but for
+    figures of rounding-level values). The page shows the figures the
+    build drew."""
     varies = rounding_level_cells(chapter)
     reference = nbformat.read(BOOK / f"{chapter}.ipynb", as_version=4)
-    built = executed_by_the_build(chapter)
+    built = learner_of_the_build(chapter)
     stale = f"book/{chapter}.ipynb is stale: run `make notebooks`"
+    assert cells(built) == cells(reference), stale
     assert printed(built, varies) == printed(reference, varies), stale
     drawn = [
         output["display_data"]["image/png"]
@@ -354,16 +360,15 @@ def test_only_a_figure_of_rounding_level_values_is_compared_by_kind():
     assert rounding_level_cells("scratch_mlp") == set()
     assert rounding_level_cells("pytorch_mlp") == set()
     (index,) = rounding_level_cells("going_further")
-    code = [
-        cell
-        for cell in jupytext.read(BOOK / "going_further.md").cells
-        if cell.cell_type == "code"
-    ]
+    reference = nbformat.read(BOOK / "going_further.ipynb", as_version=4)
+    code = [cell for cell in reference.cells if cell.cell_type == "code"]
     assert code[index].source.startswith("plot_gaps(")
 
 
 SERVED = {
-    "the download button's copy": HTML / "_sources" / "book",
+    "the download button's copy, a learner's notebook": (
+        HTML / "_sources" / "book"
+    ),
     "the executed copy": BUILD / "jupyter_execute" / "book",
     # The bundle holds the references byte for byte (test_bundle.py).
     "the reference, as the course bundle holds it": BOOK,
@@ -377,6 +382,13 @@ def test_a_served_notebook_prints_each_line_once(chapter, served):
     per stream, and it prints what the reference prints."""
     notebook = nbformat.read(SERVED[served] / f"{chapter}.ipynb", as_version=4)
     reference = nbformat.read(BOOK / f"{chapter}.ipynb", as_version=4)
+    if served == "the executed copy":  # MyST-NB's: the build's cells too
+        notebook.cells = [
+            cell
+            for cell in notebook.cells
+            if cell.cell_type == "code"
+            and learner_notebooks.kept_as_code(cell)
+        ]
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     for index, cell in enumerate(code):
         names = [o.name for o in cell.outputs if o.output_type == "stream"]
@@ -472,8 +484,9 @@ def test_make_refuses_a_python_older_than_the_course_needs(tmp_path):
     )
     assert result.returncode != 0
     assert (
-        f"The course needs Python 3.11 or newer; {old_python} is Python "
-        "3.10.12. Install python3.11, or name one: make book "
+        "The course needs Python 3.11 exactly (requirements/*.txt are "
+        f"locked for 3.11 alone), but {old_python} is Python 3.10.12. "
+        "Install python3.11, or name one: make book "
         "PYTHON=/path/to/python3.11" in result.stdout + result.stderr
     ), result.stdout + result.stderr
     assert not (tmp_path / ".venv").exists()

@@ -8,6 +8,7 @@ import the helper package it carries, with the versions it pins.
 import importlib.metadata
 import os
 import re
+import shlex
 import subprocess
 import sys
 import zipfile
@@ -42,8 +43,10 @@ def test_it_holds_the_chapters_their_package_and_the_learners_lock(bundle):
         "data/step.json": BOOK / "data" / "step.json",
     }
     sources |= {f"{c}.ipynb": BOOK / f"{c}.ipynb" for c in CHAPTERS}
-    for module in (BOOK / "mlpcourse").glob("*.py"):
-        sources[f"mlpcourse/{module.name}"] = module
+    package = BOOK / "mlpcourse"
+    for module in package.rglob("*.py"):  # the lesson and pages/
+        sources[f"mlpcourse/{module.relative_to(package)}"] = module
+    assert "mlpcourse/pages/plots.py" in sources
     names = {name.removeprefix(f"{FOLDER}/") for name in bundle.namelist()}
     assert names == set(sources) | {"README.md"}
     for name, source in sources.items():
@@ -59,10 +62,9 @@ def test_its_readme_names_each_chapter_and_the_commands(bundle):
     assert "- `going_further.ipynb`: Going further" in readme
     listed = re.findall(r"^- `(\w+)\.ipynb`", readme, re.M)
     assert listed == CHAPTERS, "the README lists them in the book's order"
-    commands = re.findall(r"^    (\S.*)$", readme, re.M)
-    assert commands == [
-        "python3 -m venv .venv",
-        ".venv/bin/pip install -r requirements.txt",
+    assert readme_commands(readme) == [
+        "python3.11 -m venv .venv",
+        ".venv/bin/pip install --retries 0 -r requirements.txt",
         ".venv/bin/jupyter lab",
     ]
 
@@ -117,3 +119,112 @@ def test_each_chapter_page_downloads_it(site, browser, chapter):
         saved = Path(download.value.path())
         assert download.value.suggested_filename == "mlp-course.zip"
         assert saved.read_bytes() == BUNDLE.read_bytes()
+
+
+# The zip's install, from its README, with another Python: pip must stop at
+# the lock's guard line, naming the Python the lock is for.
+SUPPORTED = "3.11"
+GUARD = "This lock is for Python 3.11 on Linux x86_64 only - see README.md"
+CPU_INDEX = "--extra-index-url https://download.pytorch.org/whl/cpu"
+
+
+def readme_commands(readme: str) -> list[str]:
+    """The commands of the README's "Run them": its indented lines."""
+    section = readme.split("\n## Run them\n")[1].split("\n## ")[0]
+    return re.findall(r"^    (\S.*)$", section, re.M)
+
+
+def bundle_readme() -> str:
+    """The zip's README as the sources make it (the built zip is the same
+    bytes: test_the_built_bundle_is_current_and_repeatable)."""
+    return bundle_files(TITLE)[f"{FOLDER}/README.md"].decode()
+
+
+def test_its_readme_names_one_python_and_how_to_install_elsewhere():
+    """The version the Makefile, the locks and Binder name, and no other;
+    why `--retries 0`; and the unlocked install, with torch's CPU index."""
+    makefile = (ROOT / "Makefile").read_text()
+    assert f"\nPYTHON_VERSION := {SUPPORTED}\n" in makefile
+    lock = (ROOT / "requirements" / "learner.txt").read_text()
+    assert f'python_version != "{SUPPORTED}"' in lock.splitlines()[2]
+    readme = bundle_readme()
+    assert set(re.findall(r"Python (3\.\d+)", readme)) == {SUPPORTED}
+    assert not re.search(r"or (newer|later)", readme)
+    venv, install, _ = readme_commands(readme)
+    assert venv == f"python{SUPPORTED} -m venv .venv"
+    assert " --retries 0 " in f" {install} "
+    assert re.search(r"`--retries 0` makes pip give up at once", readme)
+    assert " ".join(GUARD.split()) in " ".join(readme.split())
+    fallback = readme.split("\n## Another Python or system\n")[1]
+    assert "-r requirements.in" in fallback
+    assert CPU_INDEX in " ".join(fallback.split())
+    assert "CUDA" in fallback
+
+
+def pyenv_python(version: str) -> Path | None:
+    """pyenv's interpreter for ``version`` (3.12, say), if it has one."""
+    root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    found = sorted(root.glob(f"versions/{version}.*/bin/python{version}"))
+    return found[-1] if found else None
+
+
+def offline_pip() -> dict[str, str]:
+    """A learner's pip, as bare as a new machine's: no configuration file
+    and no PIP_ settings; and every proxy dead, so that any request to an
+    index would fail, loudly, instead of reaching the network."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+    dead = "http://127.0.0.1:9"
+    return env | {
+        "PIP_CONFIG_FILE": os.devnull,
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "http_proxy": dead,
+        "https_proxy": dead,
+        "HTTP_PROXY": dead,
+        "HTTPS_PROXY": dead,
+        "no_proxy": "",
+        "NO_PROXY": "",
+    }
+
+
+@pytest.mark.parametrize("version", ["3.12", "3.13"])
+def test_another_python_stops_at_once_naming_python_3_11(version, tmp_path):
+    """The README's install with Python 3.12 or 3.13 in the venv: pip
+    stops on the lock's guard, before it asks any index or checks a hash
+    (it used to fail after 13 minutes with a ResolutionImpossible)."""
+    python = pyenv_python(version)
+    if python is None:
+        pytest.skip(f"no Python {version} here (pyenv's): CI has only 3.11")
+    for name, content in bundle_files(TITLE).items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    folder = tmp_path / FOLDER
+    _, install, _ = readme_commands(bundle_readme())
+    subprocess.run(
+        [str(python), "-m", "venv", ".venv"],
+        cwd=folder,
+        check=True,
+        timeout=120,
+    )
+    result = subprocess.run(
+        shlex.split(install),
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=offline_pip(),
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert f"No such file or directory: '/{GUARD}/" in output, output
+    for later in ["Collecting", "Downloading", "Proxy", "hash", "Retrying"]:
+        assert later not in output, output
+    installed = subprocess.run(
+        [".venv/bin/python", "-m", "pip", "list", "--format=freeze"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=offline_pip(),
+    ).stdout
+    assert "numpy" not in installed and "torch" not in installed

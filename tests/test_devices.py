@@ -19,7 +19,7 @@ from browser import HTML, PAGES, SCREENSHOTS, Visit, screenshot
 from PIL import Image
 from playwright.sync_api import expect
 
-from mlpcourse.plots import TEXT_POINTS
+from mlpcourse.pages.plots import TEXT_POINTS
 
 WIDTHS = {"phone": 390, "tablet": 768, "desktop": 1280}
 # The smallest figure text, in CSS px, that each width must show.

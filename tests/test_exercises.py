@@ -32,12 +32,23 @@ def test_each_exercise_solution_is_an_executed_cell(chapter, count):
     the page shows their real output (nbval compares it too): each was
     executed in the reference, printed or drew something, and the page shows
     that output inside its fold."""
-    reference = nbformat.read(BOOK / f"{chapter}.ipynb", as_version=4)
-    solutions = [cell for cell in reference.cells if is_solution(cell)]
-    assert len(solutions) == count
-    for cell in solutions:
+    chapter_cells = jupytext.read(BOOK / f"{chapter}.md").cells
+    marked = [cell for cell in chapter_cells if is_solution(cell)]
+    assert len(marked) == count
+    for cell in marked:
         first_line = cell.source.splitlines()[0]
         assert not NOT_RUN_OR_SHOWN & set(cell.metadata["tags"]), first_line
+    # The learner's notebook holds them folded, executed, with output.
+    reference = nbformat.read(BOOK / f"{chapter}.ipynb", as_version=4)
+    solutions = [
+        cell
+        for cell in reference.cells
+        if cell.metadata.get("jupyter", {}).get("source_hidden")
+    ]
+    assert [cell.source for cell in solutions] == [c.source for c in marked]
+    for cell in solutions:
+        first_line = cell.source.splitlines()[0]
+        assert cell.metadata["jupyter"]["outputs_hidden"], first_line
         assert isinstance(cell.execution_count, int), first_line
         assert cell.outputs, f"{first_line}: the solution shows no output"
     page = (HTML / "book" / f"{chapter}.html").read_text()

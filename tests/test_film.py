@@ -13,15 +13,9 @@ from matplotlib.contour import ContourSet
 from matplotlib.text import Text
 from PIL import Image
 
-from mlpcourse import (
-    claims,
-    film,
-    parity,
-    plots,
-    scratch,
-    settings,
-)
+from mlpcourse import parity, scratch, settings
 from mlpcourse.metrics import LAST_EPOCHS
+from mlpcourse.pages import claims, film, plots
 
 LINEAR, CIRCLE = settings.LINEAR, settings.CIRCLE
 
@@ -559,13 +553,20 @@ def test_the_players_frames_are_small_palette_pngs_as_wide_as_its_slider(
         )
 
 
-def test_parity_covers_the_frames():
+def test_parity_covers_the_frames(monkeypatch):
+    monkeypatch.setenv(claims.STRICT, "1")  # a broken claim raises
     dataset = LINEAR.make_dataset()
     short = dataclasses.replace(LINEAR, epochs=6)
-    runs = parity.train_both(short, dataset, snapshots=True)
-    assert runs.scratch_snapshots.epochs == film.film_epochs(6, 7)
-    assert parity.frame_gap(runs) <= parity.PARITY_TOLERANCE
-    parity.require_agreement(runs, "settings.LINEAR")
-    runs.torch_snapshots.values[3] = runs.torch_snapshots.values[3] + 1e-8
+    runs = parity.train_both(
+        short,
+        dataset,
+        watch=lambda model: {"frames": film.snapshots(model.predict, 6)},
+    )
+    assert runs.scratch_watched["frames"].epochs == film.film_epochs(6, 7)
+    assert runs.torch_watched["frames"].epochs == film.film_epochs(6, 7)
+    frames = runs.recorded("frames")
+    assert parity.frame_gap(*frames) <= parity.PARITY_TOLERANCE
+    parity.require_agreement(runs, "settings.LINEAR", frames)
+    frames[1][3] += 1e-8
     with pytest.raises(claims.ClaimBroken, match="film frame gap 1.0e-08"):
-        parity.require_agreement(runs, "settings.LINEAR")
+        parity.require_agreement(runs, "settings.LINEAR", frames)

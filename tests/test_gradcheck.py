@@ -7,11 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from twin_checks import GRADCHECK_TOLERANCE, finite_difference_error
 
-from mlpcourse import (
-    gradcheck,
-    scratch,
-    settings,
-)
+from mlpcourse import gradcheck, scratch, settings
 
 
 @pytest.mark.parametrize(

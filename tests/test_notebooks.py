@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import jupytext
+import learner_notebooks
 import nbformat
 import pytest
 from paths import CHAPTERS, HTML, ROOT
@@ -20,17 +21,20 @@ UNCLEAN = re.compile(
 )
 
 
-def cells(notebook) -> list[tuple[str, str]]:
-    return [(cell.cell_type, cell.source.strip()) for cell in notebook.cells]
-
-
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_reference_notebook_matches_its_markdown(chapter):
-    markdown = jupytext.read(ROOT / "book" / f"{chapter}.md")
-    reference = nbformat.read(ROOT / "book" / f"{chapter}.ipynb", as_version=4)
-    assert cells(reference) == cells(markdown), (
-        f"book/{chapter}.ipynb is stale: run `make notebooks`"
-    )
+def test_the_learners_notebook_holds_the_chapters_code(chapter):
+    """Each code cell a learner gets is the chapter's own, in order: the
+    learner's notebook is made from the chapter, not kept beside it (its
+    text and outputs: tests/test_build.py, against the build's run)."""
+    source = jupytext.read(ROOT / "book" / f"{chapter}.md")
+    kept = [
+        cell.source
+        for cell in source.cells
+        if cell.cell_type == "code" and learner_notebooks.kept_as_code(cell)
+    ]
+    learner = nbformat.read(ROOT / "book" / f"{chapter}.ipynb", as_version=4)
+    code = [cell.source for cell in learner.cells if cell.cell_type == "code"]
+    assert code == kept, f"book/{chapter}.ipynb is stale: run `make notebooks`"
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
@@ -167,31 +171,13 @@ def test_rendered_chapter_shows_its_figures_and_nothing_unclean(
     assert "stderr" not in body
 
 
-def test_jupytext_sync_changes_nothing(tmp_path):
-    """The chapters are in the form jupytext writes: `jupytext --sync`
-    leaves both files of each pair as they are (git shows no change)."""
-    names = [f"{c}.{ext}" for c in CHAPTERS for ext in ("md", "ipynb")]
-    for name in names:
-        shutil.copy2(ROOT / "book" / name, tmp_path / name)
-    jupytext_cli = Path(sys.executable).parent / "jupytext"
-    result = subprocess.run(
-        [str(jupytext_cli), "--sync", *(f"{c}.md" for c in CHAPTERS)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    changed = [
-        name
-        for name in names
-        if (tmp_path / name).read_bytes()
-        != (ROOT / "book" / name).read_bytes()
-    ]
-    assert changed == [], (
-        f"jupytext --sync rewrites {changed}: run `jupytext --sync book/*.md` "
-        "and commit what it writes"
-    )
+def test_the_chapters_are_not_paired_with_their_notebooks():
+    """jupytext must not sync a chapter with its learner's notebook: the
+    notebook is generated from the chapter (`make notebooks`), and a sync
+    would write the learner's plain Markdown back over the chapter."""
+    for chapter in CHAPTERS:
+        header = (ROOT / "book" / f"{chapter}.md").read_text().split("---")[1]
+        assert "formats:" not in header, chapter
 
 
 def test_jupytext_executes_a_chapter_in_the_venv(tmp_path):

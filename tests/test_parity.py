@@ -2,6 +2,8 @@
 
 import dataclasses
 import inspect
+import subprocess
+import sys
 import textwrap
 
 import numpy as np
@@ -9,6 +11,7 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
+from paths import BOOK
 from torch.optim.optimizer import register_optimizer_step_post_hook
 from twin_checks import (
     GRADCHECK_TOLERANCE,
@@ -18,7 +21,8 @@ from twin_checks import (
     training_gap,
 )
 
-from mlpcourse import claims, parity, scratch, settings, torch_mlp
+from mlpcourse import parity, scratch, settings, torch_mlp
+from mlpcourse.pages import claims, film
 from mlpcourse.training import Recorder
 
 TOLERANCE = parity.PARITY_TOLERANCE
@@ -26,6 +30,13 @@ LINEAR = settings.LINEAR
 EXPERIMENTS = pytest.mark.parametrize(
     "experiment", [settings.LINEAR, settings.CIRCLE], ids=["linear", "circle"]
 )
+
+
+@pytest.fixture(autouse=True)
+def strict_claims(monkeypatch):
+    """A broken claim raises, as in the book's build, not just a note."""
+    monkeypatch.setenv(claims.STRICT, "1")
+
 
 shapes = st.tuples(st.integers(1, 4), st.integers(1, 6), st.integers(1, 3))
 activation_names = st.sampled_from(sorted(scratch.ACTIVATIONS))
@@ -98,24 +109,20 @@ def test_a_broken_claim_names_claim_measurement_and_setting():
     assert "Setting involved: settings.LINEAR.learning_rate" in message
 
 
-def twin_losses(scratch_losses, torch_losses, **films):
-    """Untrained, identical twins with the given loss curves (and films)."""
+def twin_losses(scratch_losses, torch_losses):
+    """Untrained, identical twins with the given loss curves."""
     model = LINEAR.make_scratch_model()
     return parity.TwinRuns(
         model,
         np.array(scratch_losses, dtype=float),
         torch_mlp.TorchMLP.copy_of(model),
         np.array(torch_losses, dtype=float),
-        **films,
     )
 
 
-def films(frame_gap: float) -> dict[str, Recorder]:
+def films(frame_gap: float) -> tuple[np.ndarray, np.ndarray]:
     """Two one-frame films whose frames differ by ``frame_gap`` in one place."""
-    return {
-        "scratch_snapshots": Recorder(lambda: np.zeros(4)),
-        "torch_snapshots": Recorder(lambda: np.array([0.0, frame_gap, 0, 0])),
-    }
+    return np.zeros((1, 4)), np.array([[0.0, frame_gap, 0, 0]])
 
 
 def test_largest_difference_names_both_sets_of_names_sorted():
@@ -143,22 +150,22 @@ def test_runs_agree_up_to_the_tolerance_inclusive(loss_gap, agree):
 
 
 def test_agreeing_runs_pass_the_claim_with_or_without_films():
-    parity.require_agreement(twin_losses([1.0, 0.5], [1.0, 0.5]), "x")
-    with_films = twin_losses([1.0, 0.5], [1.0, 0.5], **films(1e-9))
-    assert parity.frame_gap(with_films) == 1e-9
-    parity.require_agreement(with_films, "x")  # at the tolerance: agree
+    runs = twin_losses([1.0, 0.5], [1.0, 0.5])
+    parity.require_agreement(runs, "x")
+    assert parity.frame_gap(*films(1e-9)) == 1e-9
+    parity.require_agreement(runs, "x", films(1e-9))  # at the tolerance
 
 
 def test_a_frame_gap_above_the_tolerance_alone_breaks_the_claim():
-    runs = twin_losses([1.0, 0.5], [1.0, 0.5], **films(2e-9))
+    runs = twin_losses([1.0, 0.5], [1.0, 0.5])
     with pytest.raises(claims.ClaimBroken, match="film frame gap 2.0e-09"):
-        parity.require_agreement(runs, "settings.CIRCLE.epochs")
+        parity.require_agreement(runs, "settings.CIRCLE.epochs", films(2e-9))
 
 
 def test_a_loss_gap_breaks_the_claim_even_when_the_films_agree():
-    runs = twin_losses([1.0, 0.5], [1.0, 0.4], **films(0.0))
+    runs = twin_losses([1.0, 0.5], [1.0, 0.4])
     with pytest.raises(claims.ClaimBroken, match="film frame gap 0.0e"):
-        parity.require_agreement(runs, "settings.CIRCLE.epochs")
+        parity.require_agreement(runs, "settings.CIRCLE.epochs", films(0.0))
 
 
 def test_the_broken_claim_names_the_worst_epoch_counting_from_1():
@@ -169,14 +176,28 @@ def test_the_broken_claim_names_the_worst_epoch_counting_from_1():
         parity.require_agreement(runs, "settings.LINEAR.epochs")
 
 
-@pytest.mark.parametrize(
-    "present", [(), ("scratch_snapshots",), ("torch_snapshots",)]
-)
-def test_the_frame_gap_needs_both_films(present):
-    both = films(0.0)
-    runs = twin_losses([1.0], [1.0], **{name: both[name] for name in present})
-    with pytest.raises(ValueError, match=r"train_both\(snapshots=True\)"):
-        parity.frame_gap(runs)
+@pytest.mark.parametrize("frames", [0, 1, 2])
+def test_the_frame_gap_needs_the_same_frames_of_both_films(frames):
+    """A film short of a frame (or with none) is not compared with a
+    whole one, even where every frame it has agrees."""
+    whole = np.zeros((3, 4))
+    with pytest.raises(ValueError, match=r"same shape, got \(3, 4\) and"):
+        parity.frame_gap(whole, whole[:frames])
+    with pytest.raises(ValueError, match="scratch_frames and torch_frames"):
+        parity.frame_gap(whole[:frames], whole)
+
+
+def test_recorded_names_what_there_is_to_read():
+    runs = twin_losses([1.0], [1.0])
+    with pytest.raises(KeyError, match=r"recorded \[\], got 'frames'"):
+        runs.recorded("frames")
+    hooks = {"epochs": print, "sum": Recorder(lambda: 1.0)}
+    runs = runs._replace(scratch_watched=hooks, torch_watched=hooks)
+    with pytest.raises(KeyError, match=r"\['epochs', 'sum'\], got 'frame'"):
+        runs.recorded("frame")
+    with pytest.raises(TypeError, match="'epochs' must be a training.Rec"):
+        runs.recorded("epochs")
+    assert [list(values) for values in runs.recorded("sum")] == [[1.0], [1.0]]
 
 
 def test_one_step_gap_takes_exactly_one_step_of_each_network(monkeypatch):
@@ -216,28 +237,89 @@ def test_train_both_records_films_and_measures_of_each_network():
     def total(model) -> float:
         return float(model.predict(dataset.points).sum())
 
-    runs = parity.train_both(short, dataset, measure=total, snapshots=True)
-    for measured, model in [
-        (runs.scratch_measured, runs.scratch_model),
-        (runs.torch_measured, runs.torch_model),
-    ]:
+    def watch(model) -> dict:
+        return {
+            "total": Recorder(lambda: total(model)),
+            "frames": film.snapshots(model.predict, short.epochs),
+        }
+
+    runs = parity.train_both(short, dataset, watch=watch)
+    models = (runs.scratch_model, runs.torch_model)
+    for measured, model in zip(runs.recorded("total"), models, strict=True):
         assert len(measured) == 4  # before training and after each epoch
         assert measured[-1] == total(model)  # its own network, at the end
         assert measured[0] != measured[-1]
-    assert runs.scratch_snapshots.epochs == runs.torch_snapshots.epochs
-    assert runs.scratch_snapshots.epochs == [0, 1, 2, 3]
-    assert parity.frame_gap(runs) <= TOLERANCE
-    frames = np.array(runs.scratch_snapshots.values)
-    assert np.max(np.abs(frames[-1] - frames[0])) > 1e-3  # frames of training
-    parity.require_agreement(runs, "settings.LINEAR")
+    films = (runs.scratch_watched["frames"], runs.torch_watched["frames"])
+    assert films[0].epochs == films[1].epochs == [0, 1, 2, 3]
+    frames = runs.recorded("frames")
+    assert parity.frame_gap(*frames) <= TOLERANCE
+    assert np.max(np.abs(frames[0][-1] - frames[0][0])) > 1e-3  # training
+    parity.require_agreement(runs, "settings.LINEAR", frames)
 
 
 def test_train_both_records_nothing_extra_unless_asked():
     short = dataclasses.replace(LINEAR, epochs=2)
     runs = parity.train_both(short, short.make_dataset())
-    assert runs.scratch_measured is None and runs.torch_measured is None
-    assert runs.scratch_snapshots is None and runs.torch_snapshots is None
+    assert runs.scratch_watched == {} and runs.torch_watched == {}
     assert len(runs.scratch_losses) == len(runs.torch_losses) == 2
+
+
+def test_watch_is_asked_once_for_each_network_and_its_hooks_see_it():
+    """Each network's hooks are called after its every epoch; a Recorder's
+    first value is taken when watch makes it, before any training."""
+    short = dataclasses.replace(LINEAR, epochs=3)
+    dataset = short.make_dataset()
+    watched, calls = [], []
+
+    def first_weight(model) -> float:
+        if isinstance(model, torch_mlp.TorchMLP):
+            return float(model.scratch_arrays()["output.weights"][0, 0])
+        return float(model.parameters()["output.weights"][0, 0])
+
+    def watch(model) -> dict:
+        watched.append(model)
+        return {
+            "calls": lambda epoch: calls.append((model, epoch)),
+            "weight": Recorder(lambda: first_weight(model)),
+        }
+
+    runs = parity.train_both(short, dataset, watch=watch)
+    models = [runs.scratch_model, runs.torch_model]
+    assert [id(model) for model in watched] == [id(model) for model in models]
+    assert [(id(model), epoch) for model, epoch in calls] == [
+        (id(model), epoch) for model in models for epoch in (1, 2, 3)
+    ]
+    start = first_weight(short.make_scratch_model())
+    for weights, model in zip(runs.recorded("weight"), models, strict=True):
+        assert weights[0] == pytest.approx(start, abs=1e-15)  # before training
+        assert weights[-1] == first_weight(model)  # after the last epoch
+        assert len(set(weights)) == 4  # a new value after every epoch
+    assert runs.scratch_watched["weight"].epochs == [0, 1, 2, 3]
+
+
+def test_watch_must_make_hooks_by_name():
+    short = dataclasses.replace(LINEAR, epochs=1)
+    with pytest.raises(TypeError, match="watch must return a dict.*got list"):
+        parity.train_both(
+            short, short.make_dataset(), watch=lambda model: [print]
+        )
+
+
+def test_parity_does_not_load_the_books_film_machinery():
+    """Recording is passed in: parity itself needs no film."""
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, mlpcourse.parity; "
+            "print('mlpcourse.pages.film' in sys.modules)",
+        ],
+        cwd=BOOK,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert loaded == "False"
 
 
 @EXPERIMENTS
@@ -258,7 +340,11 @@ def test_course_training_runs_are_identical(experiment):
     runs = parity.train_both(
         short,
         dataset,
-        measure=lambda model: float(model.predict(dataset.points).sum()),
+        watch=lambda model: {
+            "total": Recorder(
+                lambda: float(model.predict(dataset.points).sum())
+            )
+        },
     )
     assert len(runs.scratch_losses) == len(runs.torch_losses) == 20
     assert np.max(np.abs(runs.scratch_losses - runs.torch_losses)) <= TOLERANCE
@@ -269,9 +355,10 @@ def test_course_training_runs_are_identical(experiment):
         )
         <= TOLERANCE
     )
-    assert len(runs.scratch_measured) == len(runs.torch_measured) == 21
-    assert np.max(np.abs(runs.scratch_measured - runs.torch_measured)) < 1e-6
-    assert len(set(runs.scratch_measured)) > 1  # measured as it trained
+    scratch_totals, torch_totals = runs.recorded("total")
+    assert len(scratch_totals) == len(torch_totals) == 21
+    assert np.max(np.abs(scratch_totals - torch_totals)) < 1e-6
+    assert len(set(scratch_totals)) > 1  # measured as it trained
     assert parity.gaps(runs).agree
 
 

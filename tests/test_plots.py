@@ -11,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from mlpcourse import data, plots, settings, stepbench
+from mlpcourse import data, settings
+from mlpcourse.pages import plots, stepbench
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
 """Rounding-level numbers: printed as measured, sanitized for nbval alone
-(mlpcourse.rounding, tests/rounding_level.cfg)."""
+(mlpcourse.pages.rounding, tests/rounding_level.cfg)."""
 
 import json
 
@@ -8,7 +8,7 @@ import pytest
 from nbval_rules import sanitize
 from paths import ROOT
 
-from mlpcourse import rounding
+from mlpcourse.pages import rounding
 
 
 @pytest.mark.parametrize(

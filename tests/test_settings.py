@@ -5,11 +5,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from mlpcourse import (
-    data,
-    scratch,
-    settings,
-)
+from mlpcourse import data, scratch, settings
 
 
 def test_an_experiment_builds_its_data_model_and_options():

@@ -5,10 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from mlpcourse import (
-    scratch,
-    torch_mlp,
-)
+from mlpcourse import scratch, torch_mlp
 
 
 def test_copy_of_transposes_the_weights():

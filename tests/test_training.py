@@ -7,12 +7,7 @@ import warnings
 import numpy as np
 import pytest
 
-from mlpcourse import (
-    scratch,
-    settings,
-    torch_mlp,
-    training,
-)
+from mlpcourse import scratch, settings, torch_mlp, training
 
 LINEAR = settings.LINEAR
 

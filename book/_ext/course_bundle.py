@@ -30,27 +30,51 @@ README = """\
 
 {chapters}
 
-`mlpcourse/` is the helper package the notebooks import, and `data/` holds
+`mlpcourse/` is the helper package the notebooks import (start reading it
+at `mlpcourse/scratch.py`, the network chapter 1 builds), and `data/` holds
 what it reads. Each notebook comes with the outputs the book printed. Every
 random draw is seeded and `requirements.txt` pins every package, so a run
 prints the same numbers.
 
 ## Run them
 
-With Python 3.11 or newer, in this folder:
+You need Python 3.11, and no other version: `requirements.txt` pins and
+hashes every package for Python 3.11 on Linux x86_64, as the book was built
+and tested. In this folder:
 
-    python3 -m venv .venv
-    .venv/bin/pip install -r requirements.txt
+    python3.11 -m venv .venv
+    .venv/bin/pip install --retries 0 -r requirements.txt
     .venv/bin/jupyter lab
 
 Then open a notebook and choose Run > Run All Cells. As root, JupyterLab
 also needs `--allow-root`.
 
-`requirements.txt` locks and hashes every package for Linux on x86_64, as
-the book was built and tested. On Windows or macOS, install the same
-top-level versions instead, with `pip install -r requirements.in` (on
-Windows the commands live in `.venv\\Scripts`); the last digit of a printed
-number may then differ.
+`--retries 0` makes pip give up at once on an index it cannot reach,
+instead of retrying it for minutes. `requirements.txt` names PyTorch's CPU
+index (download.pytorch.org), the home of torch's CPU build; where a
+network blocks it, the install goes on from any other source pip is set up
+with, or stops in seconds rather than a quarter of an hour. On a flaky
+connection a failed download then stops the install: run it again.
+
+With another Python, or on another system, pip stops at once, before it
+downloads anything, with an error naming the file "This lock is for Python
+3.11 on Linux x86_64 only - see README.md".
+
+## Another Python or system
+
+`requirements.in` holds the same top-level versions, without hashes: pip
+chooses the packages below them. On Linux, PyPI's torch is a CUDA build (its
+wheel alone is 527 MB) and nothing in the course needs a GPU, so name
+PyTorch's CPU index as well:
+
+    python3 -m venv .venv
+    .venv/bin/pip install --retries 0 -r requirements.in \\
+        --extra-index-url https://download.pytorch.org/whl/cpu
+
+On Windows or macOS, PyPI's torch is a CPU build: leave out the index (and
+on Windows the commands live in `.venv\\Scripts`). The course is not tested
+this way: the packages below the top level may differ from the book's, and
+so may the last digit of a printed number.
 """
 
 
@@ -88,8 +112,9 @@ def bundle_files(title: str) -> dict[str, bytes]:
     }
     for notebook in notebooks:
         sources[notebook.name] = notebook
-    for source in sorted((BOOK / "mlpcourse").glob("*.py")):
-        sources[f"mlpcourse/{source.name}"] = source
+    package = BOOK / "mlpcourse"
+    for source in sorted(package.rglob("*.py")):
+        sources[f"mlpcourse/{source.relative_to(package)}"] = source
     for source in sorted((BOOK / "data").iterdir()):
         sources[f"data/{source.name}"] = source
     files = {f"{FOLDER}/README.md": readme.encode()}

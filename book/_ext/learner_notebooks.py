@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 
 import nbformat
+from myst_nb.core.utils import coalesce_streams
 from sphinx.directives.code import LiteralIncludeReader
 
 KEEP = "learner"
@@ -239,24 +240,29 @@ def _listing_cell(cell: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 def _code_cell(cell: nbformat.NotebookNode) -> nbformat.NotebookNode:
     kept = copy.deepcopy(cell)
-    kept.outputs = [
-        output
-        for output in kept.outputs
-        if "scrapbook" not in output.get("metadata", {})
-    ]
-    tags = [tag for tag in kept.metadata.get("tags", []) if tag != KEEP]
-    if "hide-cell" in tags:  # a solution: folded until the learner opens it
+    kept.outputs = coalesce_streams(  # one message per stream, as the page
+        [
+            output
+            for output in kept.outputs
+            if "scrapbook" not in output.get("metadata", {})
+        ]
+    )
+    if "hide-cell" in kept.metadata.get("tags", []):  # a solution: folded
         kept.metadata["jupyter"] = {
             "source_hidden": True,
             "outputs_hidden": True,
         }
-    tags = [t for t in tags if t not in ("remove-cell", "hide-cell")]
-    if tags:
-        kept.metadata["tags"] = tags
-    else:
-        kept.metadata.pop("tags", None)
+    kept.metadata.pop("tags", None)  # the build's, not the learner's
     kept.metadata.pop("mystnb", None)
     return kept
+
+
+def kept_as_code(cell: nbformat.NotebookNode) -> bool:
+    """Whether a code cell stays a code cell in the learner's notebook."""
+    tags = cell.metadata.get("tags", [])
+    if "remove-cell" in tags:
+        return KEEP in tags
+    return "remove-input" not in tags
 
 
 def learner_notebook(
@@ -277,21 +283,16 @@ def learner_notebook(
             text = markdown(cell.source, context)
             if text:
                 cells.append(nbformat.v4.new_markdown_cell(text))
-        elif "remove-cell" in tags and KEEP not in tags:
-            continue
+        elif kept_as_code(cell):
+            cells.append(_code_cell(cell))
         elif "remove-input" in tags:
             cells.append(_listing_cell(cell))
-        else:
-            cells.append(_code_cell(cell))
     for index, cell in enumerate(cells):
         cell.id = f"cell-{index}"
     learner = nbformat.v4.new_notebook(cells=cells, metadata={})
     learner.metadata["kernelspec"] = notebook.metadata.get("kernelspec", {})
     learner.metadata["language_info"] = {"name": "python"}
     return learner
-
-
-Reader = Callable[[Path], str]
 
 
 def section_titles(pages: list[Path]) -> dict[str, str]:
@@ -315,3 +316,68 @@ def page_titles(pages: list[Path]) -> dict[str, str]:
                 titles[page.stem] = line.removeprefix("# ").strip()
                 break
     return titles
+
+
+# In the book: its pages, the build's cache of executed chapters, and where
+# the download button's copies are served from.
+ROOT = Path(__file__).resolve().parents[2]
+BOOK = ROOT / "book"
+CACHE = ROOT / "_build" / ".jupyter_cache"
+
+
+def is_notebook(page: Path) -> bool:
+    """A page of the book that runs as a notebook: it names a kernel."""
+    text = page.read_text()
+    return (
+        text.startswith("---\n")
+        and "\nkernelspec:" in text.split("\n---", 2)[0]
+    )
+
+
+def book_context() -> Context:
+    """The book's titles and labels, for the chapters' links."""
+    pages = sorted(BOOK.glob("*.md"))
+    return Context(
+        folder=BOOK,
+        glued={},
+        titles=page_titles(pages),
+        sections=section_titles(pages),
+        notebooks=frozenset(p.stem for p in pages if is_notebook(p)),
+    )
+
+
+def executed_by_the_build(markdown: Path) -> nbformat.NotebookNode:
+    """The chapter as the build last executed it, from its jupyter cache."""
+    import jupytext
+    from jupyter_cache import get_cache
+
+    _, merged = get_cache(CACHE).merge_match_into_notebook(
+        jupytext.read(markdown)
+    )
+    return merged
+
+
+def write(notebook: nbformat.NotebookNode, target: Path) -> None:
+    """Write a learner's notebook, as nbformat writes it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, target)
+
+
+def serve_learner_notebooks(app, exception) -> None:
+    """The download button's copy of each chapter: its learner's notebook,
+    made from this build's own run."""
+    if exception is not None:
+        return
+    context = book_context()
+    for page in sorted(BOOK.glob("*.md")):
+        if page.stem in context.notebooks:
+            learner = learner_notebook(executed_by_the_build(page), context)
+            write(
+                learner,
+                Path(app.outdir) / "_sources" / "book" / f"{page.stem}.ipynb",
+            )
+
+
+def setup(app) -> dict:
+    app.connect("build-finished", serve_learner_notebooks)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -3,102 +3,124 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import NamedTuple
 
 import numpy as np
 import torch
 
-from . import film, scratch, torch_mlp
-from .claims import require
+from . import scratch, torch_mlp
 from .data import Dataset
-from .rounding import shown
+from .pages.claims import require
+from .pages.rounding import shown
 from .settings import Experiment
-from .training import Recorder, each
+from .training import EpochHook, each
 
 Predictor = scratch.MLP | torch_mlp.TorchMLP
+Watch = Callable[[Predictor], Mapping[str, EpochHook]]
+"""What to record of a network: its epoch hooks by name, made for it."""
 
 PARITY_TOLERANCE = 1e-9
 """In float64 the two runs may differ by rounding alone: at most this much."""
 
+NOTHING_WATCHED: Mapping[str, EpochHook] = MappingProxyType({})
+
 
 class TwinRuns(NamedTuple):
-    """Both networks after training, with their loss per epoch.
-
-    With a ``measure``, also what it measured before training and after
-    every epoch (the accuracy, say), for each network; with snapshots, the
-    frames of each network's training film (``film.snapshots``).
-    """
+    """Both networks after training, with their loss per epoch, and the
+    epoch hooks ``watch`` made for each network, by name."""
 
     scratch_model: scratch.MLP
     scratch_losses: np.ndarray
     torch_model: torch_mlp.TorchMLP
     torch_losses: np.ndarray
-    scratch_measured: np.ndarray | None = None
-    torch_measured: np.ndarray | None = None
-    scratch_snapshots: Recorder | None = None
-    torch_snapshots: Recorder | None = None
+    scratch_watched: Mapping[str, EpochHook] = NOTHING_WATCHED
+    torch_watched: Mapping[str, EpochHook] = NOTHING_WATCHED
+
+    def recorded(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """What the recorder ``name`` recorded of each network, as arrays:
+        the NumPy network's, then the PyTorch network's."""
+        return (
+            _values(self.scratch_watched, name),
+            _values(self.torch_watched, name),
+        )
+
+
+def _values(watched: Mapping[str, EpochHook], name: str) -> np.ndarray:
+    if name not in watched:
+        raise KeyError(
+            f"name must be one of the recorded {sorted(watched)}, got {name!r}"
+        )
+    if not hasattr(watched[name], "values"):
+        raise TypeError(
+            f"{name!r} must be a training.Recorder to have values, "
+            f"got {type(watched[name]).__name__}"
+        )
+    return np.array(watched[name].values)
+
+
+def hooks_for(model: Predictor, watch: Watch | None) -> dict[str, EpochHook]:
+    """The epoch hooks ``watch`` makes for ``model``; none without one."""
+    if watch is None:
+        return {}
+    hooks = watch(model)
+    if not isinstance(hooks, Mapping):
+        raise TypeError(
+            "watch must return a dict of epoch hooks by name, "
+            f"got {type(hooks).__name__}"
+        )
+    return dict(hooks)
 
 
 def train_both(
     experiment: Experiment,
     dataset: Dataset,
     dtype: torch.dtype = torch.float64,
-    measure: Callable[[Predictor], float] | None = None,
-    snapshots: bool = False,
+    watch: Watch | None = None,
 ) -> TwinRuns:
     """Train a scratch MLP and a PyTorch copy of its initial weights alike.
 
-    ``measure(model)``, if given, is recorded before and after every epoch;
-    with ``snapshots``, so are the frames of a training film.
+    ``watch(model)``, if given, makes the epoch hooks that record that
+    network (``training.Recorder``s, say): its loop calls them each epoch.
     """
     scratch_model = experiment.make_scratch_model()
     torch_model = torch_mlp.TorchMLP.copy_of(scratch_model, dtype=dtype)
+    scratch_watched = hooks_for(scratch_model, watch)
+    torch_watched = hooks_for(torch_model, watch)
     options = experiment.training_options()
-    models = (scratch_model, torch_model)
-    records = [
-        Recorder(lambda model=model: measure(model)) if measure else None
-        for model in models
-    ]
-    frames = [
-        film.snapshots(model.predict, experiment.epochs) if snapshots else None
-        for model in models
-    ]
-    hooks = [
-        each(*[hook for hook in pair if hook is not None])
-        for pair in zip(records, frames, strict=True)
-    ]
     scratch_losses = scratch.train(
         scratch_model,
         dataset.points,
         dataset.targets,
         **options,
-        on_epoch=hooks[0],
+        on_epoch=each(*scratch_watched.values()),
     )
     torch_losses = torch_mlp.train(
         torch_model,
         dataset.points,
         dataset.targets,
         **options,
-        on_epoch=hooks[1],
+        on_epoch=each(*torch_watched.values()),
     )
-    measured = [None if r is None else np.array(r.values) for r in records]
     return TwinRuns(
         scratch_model,
         scratch_losses,
         torch_model,
         torch_losses,
-        *measured,
-        *frames,
+        scratch_watched,
+        torch_watched,
     )
 
 
-def frame_gap(runs: TwinRuns) -> float:
-    """The largest difference between the two runs' film frames."""
-    if runs.scratch_snapshots is None or runs.torch_snapshots is None:
-        raise ValueError("runs has no snapshots: train_both(snapshots=True)")
+def frame_gap(scratch_frames: np.ndarray, torch_frames: np.ndarray) -> float:
+    """The largest difference between the two networks' film frames."""
+    if np.shape(scratch_frames) != np.shape(torch_frames):
+        raise ValueError(
+            "scratch_frames and torch_frames must have the same shape, got "
+            f"{np.shape(scratch_frames)} and {np.shape(torch_frames)}"
+        )
     return largest_difference(
-        {"frames": np.array(runs.scratch_snapshots.values)},
-        {"frames": np.array(runs.torch_snapshots.values)},
+        {"frames": scratch_frames}, {"frames": torch_frames}
     )
 
 
@@ -156,9 +178,13 @@ def report(runs: TwinRuns) -> str:
     )
 
 
-def require_agreement(runs: TwinRuns, setting: str) -> None:
+def require_agreement(
+    runs: TwinRuns,
+    setting: str,
+    frames: tuple[np.ndarray, np.ndarray] | None = None,
+) -> None:
     """Claim: the two runs agree within the tolerance at every epoch, and
-    so do their films' frames where they were recorded."""
+    so do both networks' film ``frames`` (``runs.recorded``), if given."""
     gap = gaps(runs)
     worst = int(np.argmax(np.abs(runs.scratch_losses - runs.torch_losses)))
     measured = (
@@ -166,10 +192,10 @@ def require_agreement(runs: TwinRuns, setting: str) -> None:
         f"final parameter gap {gap.parameters:.1e}"
     )
     agree = gap.agree
-    if runs.scratch_snapshots is not None:
-        frames = frame_gap(runs)
-        agree = agree and frames <= PARITY_TOLERANCE
-        measured += f", film frame gap {frames:.1e}"
+    if frames is not None:
+        frames_gap = frame_gap(*frames)
+        agree = agree and frames_gap <= PARITY_TOLERANCE
+        measured += f", film frame gap {frames_gap:.1e}"
     require(
         "the NumPy and PyTorch runs agree within "
         f"{PARITY_TOLERANCE:.0e} at every epoch",

@@ -25,9 +25,10 @@ from matplotlib.animation import HTMLWriter
 from matplotlib.figure import Figure
 from PIL import Image
 
-from .checks import as_float_array, positive_int
-from .data import Dataset
-from .metrics import LAST_EPOCHS
+from ..checks import as_float_array, positive_int
+from ..data import Dataset
+from ..metrics import LAST_EPOCHS
+from ..training import Recorder
 from .plots import (
     BLACK,
     BLUE,
@@ -46,7 +47,6 @@ from .plots import (
     plain_log_yaxis,
     score_names,
 )
-from .training import Recorder
 
 FILM_FRAMES = 41
 # Frames are drawn at a lower resolution than the figures, to keep a film's

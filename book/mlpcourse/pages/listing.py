@@ -8,7 +8,9 @@ from pathlib import Path
 
 from IPython.display import Markdown
 
-PACKAGE_ROOT = Path(__file__).resolve().parent
+from .claims import strict
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # mlpcourse
 
 
 def show_source(obj: object) -> Markdown:
@@ -33,15 +35,16 @@ def show_source(obj: object) -> Markdown:
 
 
 def glue_prose(values: dict[str, str]) -> None:
-    """Hand measured values to the page's prose (MyST-NB's ``glue``).
+    """Hand measured values to the page's prose (MyST-NB's ``glue``), in
+    the book's build only (``claims.strict``).
 
-    The book's build has MyST-NB; a notebook opened in plain Jupyter does
-    not, and there the prose shows the names of the values instead. Text
-    is glued as text: MyST-NB strips the quotes of its ``repr``.
+    A learner's notebook has the values written into its text already, so
+    there this does nothing. Text is glued as text: MyST-NB strips the
+    quotes of its ``repr``.
     """
-    try:
-        from myst_nb import glue
-    except ImportError:
+    if not strict():
         return
+    from myst_nb import glue  # the build's, not the learner's, package
+
     for name, text in values.items():
         glue(name, str(text), display=False)

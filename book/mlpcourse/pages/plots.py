@@ -16,10 +16,10 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 from matplotlib.transforms import offset_copy
 
+from ..checks import as_float_array, positive_int, same_length
+from ..data import Dataset, decision_scores
+from ..metrics import LAST_EPOCHS
 from . import stepbench
-from .checks import as_float_array, positive_int, same_length
-from .data import Dataset, decision_scores
-from .metrics import LAST_EPOCHS
 
 BLUE, ORANGE, VERMILLION, BLACK = "#0072B2", "#E69F00", "#D55E00", "#000000"
 CLASS_STYLES = [(BLUE, "o"), (ORANGE, "s")]
@@ -331,8 +331,8 @@ GRAPH_BOXES = [
         "$Z_2 = A_1 W_2 + b_2$",
         r"$\delta_2 = \partial L/\partial Y \odot h'(Z_2)$",
     ),
-    ("$Y = h(Z_2)$", r"$\partial L/\partial Y = 2\,(Y - T)\,/\,nk$"),
-    (r"$L = \mathrm{mean}\,(Y - T)^2$", None),
+    ("$Y = h(Z_2)$", r"$\partial L/\partial Y = 2\,(Y - T)\,/\,(nk)$"),
+    (r"$L = \mathrm{mean}\,((Y - T)^2)$", None),
 ]
 GRAPH_PARAMETERS = {  # box index: the parameter gradients computed there
     1: (
