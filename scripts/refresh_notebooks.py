@@ -30,7 +30,6 @@ def execute(markdown: Path) -> nbformat.NotebookNode:
 
     Returns the executed notebook, each cell's streams merged.
     """
-    os.environ[STRICT_CLAIMS] = "1"  # the kernel inherits it
     notebook = jupytext.read(markdown)
     for index, cell in enumerate(notebook.cells):
         cell.id = f"cell-{index}"  # not random: a refresh rewrites no id
@@ -43,7 +42,17 @@ def execute(markdown: Path) -> nbformat.NotebookNode:
         record_timing=False,
         resources={"metadata": {"path": str(markdown.parent)}},
     )
-    client.execute()
+    # The kernel inherits the variable; this process gets its own back, so
+    # a learner's run started from it later (nbval, say) is not strict.
+    saved = os.environ.get(STRICT_CLAIMS)
+    os.environ[STRICT_CLAIMS] = "1"
+    try:
+        client.execute()
+    finally:
+        if saved is None:
+            del os.environ[STRICT_CLAIMS]
+        else:
+            os.environ[STRICT_CLAIMS] = saved
     # One message per stream, as the book's page shows it: how the kernel
     # split a cell's printing depends on timing, the text does not.
     for cell in notebook.cells:

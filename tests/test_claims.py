@@ -1,6 +1,7 @@
 """A broken claim stops the build and says why, and only shows a note to a
 learner (mlpcourse.pages.claims)."""
 
+import os
 import subprocess
 import sys
 
@@ -125,3 +126,4 @@ def test_refreshing_the_references_stops_at_a_broken_claim(
     monkeypatch.setenv(claims.STRICT, "0")  # restored after the test
     with pytest.raises(CellExecutionError, match="ClaimBroken"):
         refresh_notebooks.execute(page)
+    assert os.environ[claims.STRICT] == "0", "the caller's value is lost"
