@@ -1,4 +1,4 @@
-"""Helpers shared by the course's pages.
+"""The multilayer perceptron of the course, twice: NumPy, then PyTorch.
 
 Start reading at ``scratch``: the network that chapter 1 teaches. Each
 module has one job:
@@ -11,12 +11,8 @@ module has one job:
 - ``metrics``: accuracy, and its summary over the last epochs.
 - ``settings``: the architectures and hyperparameters of both experiments.
 - ``parity``: training both networks side by side and measuring the gap.
-- ``plots``: figures of the data, the losses, the decision boundaries and
-  the computation graph.
-- ``film``: the training films and their small multiples.
-- ``stepbench``: reading the step benchmark's file, for "Going further".
-- ``claims``: the build-time checks of what the prose says.
-- ``rounding``: printing rounding-level values, and marking what varies.
-- ``listing``: shows a function's source, and measured values, on a page.
 - ``checks``: argument validation with clear error messages.
+
+``pages`` holds the book's machinery (figures, films, the checks of the
+prose, listings): what the pages need, not what they teach.
 """
