@@ -51,3 +51,28 @@ def test_float32_must_learn_as_well_and_drift_by_a_hundredfold():
     flat = np.full(60, 1e-8)
     with pytest.raises(ClaimBroken, match="two orders of magnitude"):
         further.float32_learns_alike(Runs(accuracy), record, flat)
+
+
+def test_one_step_must_agree_below_1e_12():
+    further.one_step_agrees([1e-15, 3e-14])
+    with pytest.raises(ClaimBroken, match="one step of each network"):
+        further.one_step_agrees([1e-15, 2e-12])
+
+
+def test_at_twice_the_rate_both_pairs_of_runs_must_part(monkeypatch):
+    agreed = []
+    monkeypatch.setattr(
+        "mlpcourse.parity.require_agreement",
+        lambda runs, setting: agreed.append(setting),
+    )
+    parted = {
+        "course": np.full(3, 1e-15),
+        "fast": np.array([1e-15, 1e-6]),
+        "nudged": np.array([1e-15, 1e-3]),
+    }
+    further.fast_runs_part(None, parted, 0.05)
+    assert agreed == ["settings.CIRCLE"]
+    with pytest.raises(ClaimBroken, match=r"rate 0\.1, nudged part"):
+        further.fast_runs_part(
+            None, parted | {"nudged": np.array([1e-15, 1e-12])}, 0.05
+        )

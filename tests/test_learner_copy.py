@@ -23,7 +23,7 @@ MYST = re.compile(
     r"\{[a-z][\w:-]*\}`|^(`{3,}|:{3,})\{|^:::|^\([\w-]+\)=\s*$", re.M
 )
 # What only the build needs: gluing values into the page.
-BUILD_ONLY = re.compile(r"glue_prose|\bmyst_nb\b")
+BUILD_ONLY = re.compile(r"glue_prose|claims\.require|\bmyst_nb\b")
 LEARNER_CHECK = re.compile(
     r"^# Does the text still match your run\? If not, a note says where\.\n"
     r"\w+\.\w+\((?:.|\n)*\)$"

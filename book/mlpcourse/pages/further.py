@@ -30,6 +30,34 @@ def exact_operations_agree(shares: Mapping[str, float]) -> None:
     )
 
 
+def one_step_agrees(step_gaps: list[float]) -> None:
+    """Where identical ends: one step of each network agrees to rounding,
+    for every width, learning rate and batch measured."""
+    claims.require(
+        "one step of each network agrees to rounding for every setting",
+        max(step_gaps) < 1e-12,
+        measured=f"largest parameter difference {shown(max(step_gaps))}",
+        setting="the widths, learning rates and batches above",
+    )
+
+
+def fast_runs_part(
+    circle_runs: TwinRuns, gap_curves: Mapping[str, np.ndarray], rate: float
+) -> None:
+    """Where identical ends: at the course's rate the two runs agree; at
+    twice that rate, both pairs of runs part."""
+    from ..parity import PARITY_TOLERANCE, require_agreement
+
+    require_agreement(circle_runs, "settings.CIRCLE")
+    for name in list(gap_curves)[1:]:
+        claims.require(
+            f"with learning rate {2 * rate:g}, {name} part within 300 epochs",
+            gap_curves[name].max() > PARITY_TOLERANCE,
+            measured=f"largest gap {shown(gap_curves[name].max())}",
+            setting="settings.CIRCLE.learning_rate, doubled, and 300 epochs",
+        )
+
+
 def float32_learns_alike(
     circle_runs: TwinRuns, float32_record: Recorder, drift: np.ndarray
 ) -> None:
