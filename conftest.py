@@ -78,7 +78,32 @@ def unpack_bundle() -> None:
         bundle.extractall(BUNDLE.parent)
 
 
+def pytest_ignore_collect(collection_path, config):
+    """nbval compares each cell with the output its notebook holds; a
+    workbook holds none, for the learner writes its code (its runs:
+    tests/test_workbooks.py)."""
+    if collection_path.name.endswith("_workbook.ipynb"):
+        return True
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    """The tests that run a whole notebook (marked ``notebook_run``) go
+    first, right after nbval's notebooks: started early, they run beside
+    the many short tests instead of after them, on a core of their own."""
+
+    def runs_long(item) -> bool:
+        return type(item).__name__ == "IPyNbCell" or bool(
+            item.get_closest_marker("notebook_run")
+        )
+
+    items.sort(key=lambda item: not runs_long(item))  # stable: in order
+
+
 def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "notebook_run: runs a whole notebook (a minute or less)"
+    )
     if config.pluginmanager.hasplugin("xdist"):  # absent with -p no:xdist
         config.pluginmanager.register(NotebooksWhole())
     # A whole run (no paths named) starts with the bundle's notebooks, so

@@ -8,6 +8,7 @@ Run through `make notebooks` after changing a chapter or the helpers.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -17,8 +18,10 @@ import nbformat
 from myst_nb.core.utils import coalesce_streams
 from nbclient import NotebookClient
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "book" / "_ext"))
+BOOK = Path(__file__).resolve().parents[1] / "book"
+sys.path[:0] = [str(BOOK / "_ext"), str(BOOK)]
 import learner_notebooks  # noqa: E402
+import workbooks  # noqa: E402
 
 # As in the build (book/_ext/course_site.py): a broken claim is an error.
 STRICT_CLAIMS = "MLPCOURSE_STRICT_CLAIMS"
@@ -61,16 +64,42 @@ def execute(markdown: Path) -> nbformat.NotebookNode:
     return notebook
 
 
-def refresh(markdown: Path) -> Path:
-    """Execute ``markdown``; write its learner's notebook beside it."""
+AS_WRITTEN = BOOK / "mlpcourse" / "pages" / "as_written.json"
+"""What each page's text quotes of its run (mlpcourse.pages.claims)."""
+
+
+def refresh(markdown: Path) -> tuple[Path, dict]:
+    """Execute ``markdown``; write its learner's notebook beside it, and
+    its workbook if it has one.
+
+    Returns the notebook's path and what its text quotes of the run.
+    """
     target = markdown.with_suffix(".ipynb")
-    learner = learner_notebooks.learner_notebook(
-        execute(markdown), learner_notebooks.book_context()
-    )
+    executed = execute(markdown)
+    context = learner_notebooks.book_context()
+    learner = learner_notebooks.learner_notebook(executed, context)
     learner_notebooks.write(learner, target)
-    return target
+    if markdown.stem in workbooks.WORKBOOKS:
+        learner_notebooks.write(
+            workbooks.chapter_workbook(executed, context, markdown.stem),
+            workbooks.path_of(markdown),
+        )
+    return target, learner_notebooks.as_written(executed, context)
+
+
+def write_as_written(pages: dict[str, dict]) -> None:
+    """Record what the refreshed pages quote, keeping the other pages'."""
+    record = {}
+    if AS_WRITTEN.exists():
+        record = json.loads(AS_WRITTEN.read_text(encoding="utf-8"))
+    record |= pages
+    text = json.dumps(record, indent=1, sort_keys=True, ensure_ascii=False)
+    AS_WRITTEN.write_text(text + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
+    quoted = {}
     for path in sys.argv[1:]:
-        print(f"executed {refresh(Path(path))}")
+        target, quoted[Path(path).stem] = refresh(Path(path))
+        print(f"executed {target}")
+    write_as_written(quoted)

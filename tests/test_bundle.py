@@ -36,6 +36,9 @@ def test_the_built_bundle_is_current_and_repeatable():
     assert zip_bytes(bundle_files(TITLE)) == zip_bytes(bundle_files(TITLE))
 
 
+WORKBOOKS = ["scratch_mlp_workbook", "pytorch_mlp_workbook"]
+
+
 def test_it_holds_the_chapters_their_package_and_the_learners_lock(bundle):
     sources = {
         "requirements.txt": ROOT / "requirements" / "learner.txt",
@@ -43,10 +46,14 @@ def test_it_holds_the_chapters_their_package_and_the_learners_lock(bundle):
         "data/step.json": BOOK / "data" / "step.json",
     }
     sources |= {f"{c}.ipynb": BOOK / f"{c}.ipynb" for c in CHAPTERS}
+    sources |= {f"{c}.ipynb": BOOK / f"{c}.ipynb" for c in WORKBOOKS}
     package = BOOK / "mlpcourse"
-    for module in package.rglob("*.py"):  # the lesson and pages/
+    # The lesson, pages/ and workbook/; the record of what the text quotes.
+    for module in [*package.rglob("*.py"), *package.rglob("*.json")]:
         sources[f"mlpcourse/{module.relative_to(package)}"] = module
     assert "mlpcourse/pages/plots.py" in sources
+    assert "mlpcourse/pages/as_written.json" in sources
+    assert "mlpcourse/workbook/chapter1.py" in sources
     names = {name.removeprefix(f"{FOLDER}/") for name in bundle.namelist()}
     assert names == set(sources) | {"README.md"}
     for name, source in sources.items():
@@ -61,7 +68,13 @@ def test_its_readme_names_each_chapter_and_the_commands(bundle):
     assert "- `pytorch_mlp.ipynb`: 2. The same network in PyTorch" in readme
     assert "- `going_further.ipynb`: Going further" in readme
     listed = re.findall(r"^- `(\w+)\.ipynb`", readme, re.M)
-    assert listed == CHAPTERS, "the README lists them in the book's order"
+    assert listed == CHAPTERS + WORKBOOKS, (
+        "in the book's order, then workbooks"
+    )
+    assert (
+        "- `scratch_mlp_workbook.ipynb`: Workbook: 1. The MLP from scratch"
+        in readme
+    )
     assert readme_commands(readme) == [
         "python3.11 -m venv .venv",
         ".venv/bin/pip install --retries 0 -r requirements.txt",

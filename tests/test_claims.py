@@ -127,3 +127,82 @@ def test_refreshing_the_references_stops_at_a_broken_claim(
     with pytest.raises(CellExecutionError, match="ClaimBroken"):
         refresh_notebooks.execute(page)
     assert os.environ[claims.STRICT] == "0", "the caller's value is lost"
+
+
+# What a page's text quotes of its run, as the book was built.
+RECORD = {
+    "values": {"rate": "0.05", "hidden": "4", "gap": "2.2e-16", "cpu": "x"},
+    "sentences": {
+        "rate": ["It learns at rate 0.05.", "Rate 0.05 and 4 units."],
+        "hidden": ["Rate 0.05 and 4 units.", "It has 4 hidden units."],
+        "gap": ["They differ by 2.2e-16."],
+        "cpu": ["The step takes 3.1 µs (varies by machine)."],
+    },
+}
+
+
+def test_a_run_with_the_books_values_changes_none():
+    assert claims.changed_values(RECORD["values"], RECORD) == {}
+
+
+def test_a_changed_value_is_found_with_its_value_as_written_and_now():
+    changed = claims.changed_values(
+        {"rate": 0.1, "hidden": "4", "unquoted": "7"}, RECORD
+    )
+    assert changed == {"rate": ("0.05", "0.1")}
+
+
+def test_values_that_vary_by_machine_are_never_a_change():
+    """Rounding-level numbers and values marked as varying by machine
+    differ on another processor without any experiment."""
+    record = {
+        **RECORD,
+        "values": {**RECORD["values"], "cpu": "3.1 µs " + claims.VARIES_MARK},
+    }
+    assert claims.changed_values({"gap": "2.4e-16"}, RECORD) == {}
+    assert claims.changed_values({"cpu": "2.0 µs"}, record) == {}
+
+
+def test_the_note_quotes_each_sentence_once_with_every_change_in_it():
+    changed = claims.changed_values({"rate": "0.1", "hidden": "2"}, RECORD)
+    note = claims.values_note(changed, RECORD)
+    assert note.startswith("**Note: your run differs from the text.**")
+    assert note.count("Rate 0.05 and 4 units.") == 1
+    assert "- Rate 0.05 and 4 units. (0.05 is now 0.1; 4 is now 2)" in note
+    assert "- It learns at rate 0.05. (0.05 is now 0.1)" in note
+    assert "- It has 4 hidden units. (4 is now 2)" in note
+
+
+def test_a_long_note_lists_a_few_sentences_and_counts_the_rest():
+    many = [f"Sentence {i} says 4." for i in range(claims.SHOWN_SENTENCES + 3)]
+    record = {"values": {"hidden": "4"}, "sentences": {"hidden": many}}
+    note = claims.values_note({"hidden": ("4", "2")}, record)
+    assert note.count("says 4. (4 is now 2)") == claims.SHOWN_SENTENCES
+    assert "and 3 more sentences of this page" in note
+
+
+def test_a_learners_changed_setting_shows_the_sentences_quoting_it(
+    a_learners_run, monkeypatch, tmp_path, capsys
+):
+    record = tmp_path / "as_written.json"
+    record.write_text(claims.json.dumps({"page": RECORD}))
+    monkeypatch.setattr(claims, "AS_WRITTEN", record)
+    claims.values_hold("page", {"rate": "0.1"})
+    assert (
+        "It learns at rate 0.05. (0.05 is now 0.1)" in capsys.readouterr().out
+    )
+    claims.values_hold("another page", {"rate": "0.1"})
+    claims.values_hold("page", {"rate": "0.05"})
+    monkeypatch.setattr(claims, "AS_WRITTEN", tmp_path / "missing.json")
+    claims.values_hold("page", {"rate": "0.1"})  # a copy without the record
+    assert capsys.readouterr().out == ""
+
+
+def test_the_books_record_quotes_the_settings_where_the_text_does():
+    record = claims.json.loads(claims.AS_WRITTEN.read_text())
+    chapter_1 = record["scratch_mlp"]
+    assert chapter_1["values"]["linear_points"] == "100"
+    assert "The first problem has 100 points" in " ".join(
+        chapter_1["sentences"]["linear_points"]
+    )
+    assert set(record) == {"scratch_mlp", "pytorch_mlp", "going_further"}

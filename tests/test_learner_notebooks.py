@@ -195,3 +195,32 @@ def test_titles_and_labels_are_read_from_the_pages(tmp_path):
     page.write_text("# The course\n\ntext\n\n(run-it)=\n## Running it\n")
     assert learner.page_titles([page]) == {"intro": "The course"}
     assert learner.section_titles([page]) == {"run-it": "Running it"}
+
+
+def test_what_the_text_quotes_is_recorded_with_each_sentence(context):
+    """The record a learner's run compares with: each glued value the
+    Markdown shows, and each sentence (or table row) showing it, written
+    as the learner reads it."""
+    chapter = executed(
+        [
+            code("glue", outputs=[glue_output("epochs", "500")]),
+            nbformat.v4.new_markdown_cell(
+                "It has {glue:text}`points` points. Its rate is\n"
+                "{glue:text}`rate`, for {glue:text}`epochs` epochs. No value."
+                "\n\n| rate | {glue:text}`rate` |\n|---|---|\n\n"
+                ":::{note}\nA quoted {glue:text}`points`.\n:::"
+            ),
+            nbformat.v4.new_markdown_cell("Again {glue:text}`points` points."),
+        ]
+    )
+    record = learner.as_written(chapter, context)
+    assert record["values"] == {
+        "epochs": "500",
+        "points": "100",
+        "rate": "0.05",
+    }
+    assert record["sentences"] == {
+        "epochs": ["Its rate is 0.05, for 500 epochs."],
+        "points": ["It has 100 points.", "A quoted 100.", "Again 100 points."],
+        "rate": ["Its rate is 0.05, for 500 epochs.", "| rate | 0.05 |"],
+    }

@@ -46,18 +46,21 @@ def test_in_the_build_values_are_glued_as_text_without_display(
     monkeypatch, fake_glue
 ):
     monkeypatch.setenv(claims.STRICT, "1")
-    listing.glue_prose({"epochs": 500, "gap": "below 1e-12"})
+    listing.glue_prose({"epochs": 500, "gap": "below 1e-12"}, page="p")
     assert fake_glue == [
         ("epochs", "500", False),
         ("gap", "below 1e-12", False),
     ]
 
 
-def test_in_a_learners_run_gluing_does_nothing(monkeypatch, fake_glue):
+def test_in_a_learners_run_gluing_does_nothing(monkeypatch, fake_glue, capsys):
     """The learner's notebook has the values in its text; its run, with or
-    without MyST-NB installed, glues nothing."""
+    without MyST-NB installed, glues nothing, and with the book's own
+    values says nothing either."""
     monkeypatch.delenv(claims.STRICT, raising=False)
-    assert listing.glue_prose({"epochs": 500}) is None
+    book = claims.json.loads(claims.AS_WRITTEN.read_text())["scratch_mlp"]
+    assert listing.glue_prose(book["values"], page="scratch_mlp") is None
     assert fake_glue == []
     monkeypatch.setitem(sys.modules, "myst_nb", None)  # not installed
-    assert listing.glue_prose({"epochs": 500}) is None
+    assert listing.glue_prose({"epochs": 500}, page="scratch_mlp") is None
+    assert capsys.readouterr().out == ""

@@ -162,7 +162,7 @@ def test_every_glued_name_is_a_fact(committed, chapter):
     own = set()
     for source in sources:
         for glued in re.findall(
-            r"glue_prose\(\s*\{(.*?)\}\s*\)", source, re.S
+            r"glue_prose\(\s*\{(.*?)\}\s*[,)]", source, re.S
         ):
             own |= set(re.findall(r'^\s*"(\w+)":', glued, re.M))
     own.add("grid")  # chapter 1: glue_prose(settings.facts() | {"grid": ...})

@@ -24,11 +24,19 @@ ROOT = Path(__file__).resolve().parents[2]
 BOOK = ROOT / "book"
 BUNDLE = ROOT / "_build" / "bundle" / "mlp-course.zip"
 FOLDER = "mlp-course"
+WORKBOOK = "_workbook"  # a chapter's workbook: scratch_mlp_workbook.ipynb
 
 README = """\
 # {title}: the chapters as notebooks
 
 {chapters}
+
+To write the network yourself, open a chapter's workbook, the first one
+first. It is the chapter with the network's pieces left for you to write,
+each followed by a check that says what it verified or names the likely
+mistake; until a piece passes, the cells below use the course's:
+
+{workbooks}
 
 `mlpcourse/` is the helper package the notebooks import (start reading it
 at `mlpcourse/scratch.py`, the network chapter 1 builds), and `data/` holds
@@ -89,23 +97,32 @@ def chapter_title(notebook: Path) -> str:
 
 
 def book_order(notebook: Path) -> tuple[int, str]:
-    """Where a notebook comes in the table of contents (_toc.yml); one that
-    is not there comes last."""
+    """Where a notebook comes in the table of contents (_toc.yml), a
+    workbook with its chapter; one that is not there comes last."""
     toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
     pages = re.findall(r"^\s*(?:root|- file):\s*book/(\S+?)\s*$", toc, re.M)
-    position = pages.index(notebook.stem) if notebook.stem in pages else None
+    page = notebook.stem.removesuffix(WORKBOOK)
+    position = pages.index(page) if page in pages else None
     return (len(pages) if position is None else position, notebook.name)
+
+
+def _listed(notebooks: list[Path]) -> str:
+    return "\n".join(
+        f"- `{notebook.name}`: {chapter_title(notebook)}"
+        for notebook in notebooks
+    )
 
 
 def bundle_files(title: str) -> dict[str, bytes]:
     """Each file of the bundle, by its path inside it; the README lists the
     notebooks in the book's order."""
     notebooks = sorted(BOOK.glob("*.ipynb"), key=book_order)
-    chapters = "\n".join(
-        f"- `{notebook.name}`: {chapter_title(notebook)}"
-        for notebook in notebooks
+    workbooks = [n for n in notebooks if n.stem.endswith(WORKBOOK)]
+    readme = README.format(
+        title=title,
+        chapters=_listed([n for n in notebooks if n not in workbooks]),
+        workbooks=_listed(workbooks),
     )
-    readme = README.format(title=title, chapters=chapters)
     sources = {
         "requirements.txt": ROOT / "requirements" / "learner.txt",
         "requirements.in": ROOT / "requirements" / "learner.in",
@@ -113,7 +130,7 @@ def bundle_files(title: str) -> dict[str, bytes]:
     for notebook in notebooks:
         sources[notebook.name] = notebook
     package = BOOK / "mlpcourse"
-    for source in sorted(package.rglob("*.py")):
+    for source in sorted([*package.rglob("*.py"), *package.rglob("*.json")]):
         sources[f"mlpcourse/{source.relative_to(package)}"] = source
     for source in sorted((BOOK / "data").iterdir()):
         sources[f"data/{source.name}"] = source

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -295,6 +296,59 @@ def learner_notebook(
     return learner
 
 
+MARK = "\x00"  # around a glued value's name while its sentences are found
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+
+def _units(text: str) -> list[str]:
+    """The sentences of plain Markdown, and each table row as one."""
+    units = []
+    text = re.sub(r"^(> ?)+", "", text, flags=re.M)  # quotes: their text
+    for block in re.split(r"\n\s*\n", text):
+        lines = block.split("\n")
+        if lines[0].startswith("```"):
+            continue
+        if lines[0].startswith("|"):
+            units += lines
+            continue
+        paragraph = " ".join(line.strip() for line in lines).strip()
+        units += SENTENCE_END.split(re.sub(r"^[-*] ", "", paragraph))
+    return units
+
+
+def as_written(
+    notebook: nbformat.NotebookNode, context: Context
+) -> dict[str, dict]:
+    """What the learner's notebook of the executed chapter ``notebook``
+    quotes of its run: each glued value its text shows, and the sentences
+    (or table rows) showing it, as the learner reads them."""
+    glued = {**context.glued, **glued_values(notebook)}
+    marked = Context(
+        context.folder,
+        {name: f"{MARK}{name}{MARK}" for name in glued},
+        context.titles,
+        context.sections,
+        context.notebooks,
+    )
+    sentences: dict[str, list[str]] = {}
+    for cell in notebook.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for unit in _units(markdown(cell.source, marked)):
+            names = re.findall(f"{MARK}(.*?){MARK}", unit)
+            text = re.sub(
+                f"{MARK}(.*?){MARK}", lambda m: glued[m.group(1)], unit
+            )
+            for name in names:
+                quoting = sentences.setdefault(name, [])
+                if text not in quoting:
+                    quoting.append(text)
+    return {
+        "values": {name: glued[name] for name in sorted(sentences)},
+        "sentences": dict(sorted(sentences.items())),
+    }
+
+
 def section_titles(pages: list[Path]) -> dict[str, str]:
     """Each ``(label)=`` target of the pages, with the heading it names."""
     titles = {}
@@ -365,17 +419,25 @@ def write(notebook: nbformat.NotebookNode, target: Path) -> None:
 
 def serve_learner_notebooks(app, exception) -> None:
     """The download button's copy of each chapter: its learner's notebook,
-    made from this build's own run."""
+    made from this build's own run; and beside it the chapter's workbook."""
     if exception is not None:
         return
+    if str(BOOK) not in sys.path:  # the package, as the chapters import it
+        sys.path.insert(0, str(BOOK))
+    import workbooks
+
     context = book_context()
+    served = Path(app.outdir) / "_sources" / "book"
     for page in sorted(BOOK.glob("*.md")):
         if page.stem in context.notebooks:
-            learner = learner_notebook(executed_by_the_build(page), context)
-            write(
-                learner,
-                Path(app.outdir) / "_sources" / "book" / f"{page.stem}.ipynb",
-            )
+            executed = executed_by_the_build(page)
+            learner = learner_notebook(executed, context)
+            write(learner, served / f"{page.stem}.ipynb")
+            if page.stem in workbooks.WORKBOOKS:
+                write(
+                    workbooks.chapter_workbook(executed, context, page.stem),
+                    workbooks.path_of(served / page.name),
+                )
 
 
 def setup(app) -> dict:

@@ -159,10 +159,10 @@ def train(
     weight = model.hidden.weight
     inputs = torch.from_numpy(points).to(weight.device, weight.dtype)
     wanted = torch.from_numpy(targets).to(weight.device, weight.dtype)
-    loss_function = nn.MSELoss()
-    optimizer = torch.optim.SGD(model.parameters(), lr=learning_rate)
     rng = np.random.default_rng(valid_seed(shuffle_seed, "shuffle_seed"))
     losses = np.empty(epochs)
+    loss_function = nn.MSELoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=learning_rate)
     for epoch in range(epochs):
         epoch_loss = 0.0
         for batch in epoch_batches(len(points), batch_size, rng):

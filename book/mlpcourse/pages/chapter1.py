@@ -13,12 +13,23 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from .. import settings
 from ..data import Dataset
 from ..metrics import LAST_EPOCHS
 from ..settings import CIRCLE, LINEAR
 from ..training import Recorder
 from . import claims, film
 from .listing import glue_prose
+from .plots import GRID_RESOLUTION
+
+PAGE = "scratch_mlp"
+"""The page whose text these functions check."""
+
+
+def settings_in_text() -> None:
+    """The settings the text quotes, and the size of the boundaries' grid."""
+    grid = f"{GRID_RESOLUTION} × {GRID_RESOLUTION}"
+    glue_prose(settings.facts() | {"grid": grid}, page=PAGE)
 
 
 def gradients_pass(linear_errors: Mapping[str, float]) -> None:
@@ -81,7 +92,8 @@ def linear_film_story(
             "linear_margin_peak": f"{smallest[surest]:.2f}",
             "linear_margin_epoch": f"{before[surest]}",
             "linear_levels_off": f"{film.loss_levels_off(linear_film)}",
-        }
+        },
+        page=PAGE,
     )
 
 
@@ -138,7 +150,8 @@ def films_compared(
             "circle_moves": f"{circle_moves:.1%}",
             "linear_moves": f"{linear_moves:.1%}",
             "last_epochs": f"{LAST_EPOCHS}",
-        }
+        },
+        page=PAGE,
     )
 
 

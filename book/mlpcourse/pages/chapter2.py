@@ -11,11 +11,21 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .. import settings
 from ..data import Dataset
 from . import claims
+from .listing import glue_prose
 
 if TYPE_CHECKING:  # the page that runs these has PyTorch; this file needs none
     from ..parity import TwinRuns
+
+PAGE = "pytorch_mlp"
+"""The page whose text these functions check."""
+
+
+def settings_in_text() -> None:
+    """The settings the text quotes."""
+    glue_prose(settings.facts(), page=PAGE)
 
 
 def half_sum_stays_put(

@@ -10,13 +10,23 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .. import settings
 from ..metrics import LAST_EPOCHS
 from ..training import Recorder
 from . import claims
+from .listing import glue_prose
 from .rounding import shown
 
 if TYPE_CHECKING:  # the page that runs these has PyTorch; this file needs none
     from ..parity import TwinRuns
+
+PAGE = "going_further"
+"""The page whose text these functions check."""
+
+
+def settings_in_text() -> None:
+    """The settings the text quotes."""
+    glue_prose(settings.facts(), page=PAGE)
 
 
 def exact_operations_agree(shares: Mapping[str, float]) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import inspect
 import textwrap
+from collections.abc import Mapping
 from pathlib import Path
 
 from IPython.display import Markdown
 
-from .claims import strict
+from .claims import strict, values_hold
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # mlpcourse
 
@@ -34,15 +35,17 @@ def show_source(obj: object) -> Markdown:
     )
 
 
-def glue_prose(values: dict[str, str]) -> None:
-    """Hand measured values to the page's prose (MyST-NB's ``glue``), in
-    the book's build only (``claims.strict``).
+def glue_prose(values: Mapping[str, object], *, page: str) -> None:
+    """Hand values to the prose of ``page`` (MyST-NB's ``glue``).
 
-    A learner's notebook has the values written into its text already, so
-    there this does nothing. Text is glued as text: MyST-NB strips the
-    quotes of its ``repr``.
+    In the book's build (``claims.strict``) they are glued into the text.
+    A learner's notebook has the build's values written into its text
+    already: there, a note lists each sentence quoting a value that this
+    run changed (``claims.values_hold``). Text is glued as text: MyST-NB
+    strips the quotes of its ``repr``.
     """
     if not strict():
+        values_hold(page, values)
         return
     from myst_nb import glue  # the build's, not the learner's, package
 
