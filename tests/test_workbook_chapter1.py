@@ -466,6 +466,12 @@ PLANTED = {
         ("epoch_loss / len(points)", "epoch_loss"),
     ),
     "loss not divided": train(("epoch_loss / len(points)", "epoch_loss")),
+    "loss not reset": train(
+        (
+            "    for epoch in range(epochs):\n        epoch_loss = 0.0\n",
+            "    epoch_loss = 0.0\n    for epoch in range(epochs):\n",
+        )
+    ),
     "loss after the epoch": train(
         ("epoch_loss / len(points)", "mse(model.forward(points), targets)")
     ),

@@ -3,6 +3,7 @@ chapters and on the course's own code."""
 
 import __future__
 
+import ast
 import copy
 import importlib
 import os
@@ -210,7 +211,10 @@ def test_the_piece_stands_where_the_chapter_shows_its_code(chapter, context):
     )
     assert "`Dense.forward` and `Dense.backward`" in book.cells[4].source
     assert book.cells[5].source == LISTING.data["text/markdown"]
-    assert "`Dense.forward`" in book.cells[6].source
+    # Said once why; after that, only whose it is.
+    assert "*(Yours to write: `Dense.forward`, in its code cell.)*" in (
+        book.cells[6].source
+    )
     assert "inputs @ self.weights" not in book.cells[6].source
     assert "def step(self, learning_rate: float)" in book.cells[6].source
     assert book.cells[8].source.endswith("Dense = check.dense_layer(Dense)")
@@ -445,8 +449,64 @@ def test_the_workbook_holds_no_myst_and_none_of_the_builds_cells(chapter):
 
     for cell in zipped(chapter).cells:
         if cell.cell_type == "markdown":
+            assert "open its workbook" not in cell.source  # it is open
             found = MYST.search(cell.source)
             assert found is None, f"MyST in {chapter}: {found.group(0)!r}"
         else:
             assert not BUILD_ONLY.search(cell.source), cell.source[:80]
             assert "tags" not in cell.metadata, cell.source[:80]
+
+
+@pytest.mark.parametrize("chapter", sorted(workbooks.WORKBOOKS))
+def test_below_each_check_the_chapters_code_calls_the_learners_piece(chapter):
+    """Once a piece's check has run, no cell calls the course's version of
+    it: the figures below are drawn from the learner's own code."""
+    cells = zipped(chapter).cells
+    for piece in pieces_of(chapter):
+        module = piece.code[0].split(".")[0]
+        check = next(
+            index
+            for index, cell in enumerate(cells)
+            if cell.metadata.get(workbooks.ROLE) == "check"
+            and cell.source.endswith(piece.check)
+        )
+        below = [c.source for c in cells[check + 1 :] if c.cell_type == "code"]
+        for name in workbooks.bound_names(piece):
+            assert not any(f"{module}.{name}" in s for s in below), name
+    if chapter == "scratch_mlp":  # both runs, their figures and films
+        calls = "\n".join(c.source for c in cells if c.cell_type == "code")
+        assert calls.count("= train(") >= 2
+        assert "model = MLP(" in calls
+
+
+def test_a_stub_names_the_course_helpers_and_pytorch_calls_it_needs():
+    assert (
+        "# It can use: `epoch_batches`, `check_loss`, `mse`, `mse_gradient`."
+        in workbooks.piece_source(TRAIN)
+    )
+    network = Piece(
+        "torch_mlp.TorchMLP",
+        ("torch_mlp.TorchMLP",),
+        ("TorchMLP.__init__",),
+        "TorchMLP = check.torch_network(TorchMLP)",
+    )
+    hint = " ".join(
+        line.strip("# ")
+        for line in workbooks.piece_source(network).split("\n")
+        if line.strip().startswith("#")
+    )
+    for call in (
+        "`torch.random.fork_rng`",
+        "`torch.manual_seed`",
+        "`nn.Linear`",
+    ):
+        assert call in hint
+    assert "`torch.random`" not in hint  # a chain's head says less
+    # NumPy they know: a stub whose code calls only NumPy names nothing.
+    assert (
+        workbooks.hints(
+            ast.parse("y = np.maximum(np.exp(z), 0.0)").body, scratch
+        )
+        == []
+    )
+    assert "It can use" not in workbooks.piece_source(DENSE)

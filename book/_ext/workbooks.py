@@ -54,6 +54,8 @@ SHOW_SOURCE = re.compile(r"^show_source\(([\w.]+)\)\s*$")
 INCLUDE = re.compile(
     r"^(?P<fence>`{3,})\{literalinclude\}\s*mlpcourse/(?P<module>\w+)\.py\s*$"
 )
+SELF_REFERENCE = re.compile(r" ?To write [^.]*?\{ref\}`write-yourself`\.")
+"""The chapter's sentence that sends a reader to its workbook."""
 STUB_NOTE = "# Write this yourself; the check below says what it finds."
 REST_NOTE = "# Write the rest yourself, from here on."
 CHECK_NOTE = "# Check it: a pass says what was verified; else, the mistake."
@@ -73,9 +75,50 @@ def reveals(listing: str, piece: Piece) -> bool:
     return bool(_shown_names(listing, [piece]))
 
 
-def _stubbed(source: str, piece: Piece) -> list[str]:
+def _dotted(node: ast.expr) -> str | None:
+    """``torch.random.fork_rng`` for that attribute chain; None otherwise."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    return ".".join([node.id, *reversed(parts)])
+
+
+def hints(statements: list[ast.stmt], module: types.ModuleType) -> list[str]:
+    """What the code the learner writes calls from the course (its helpers,
+    ``epoch_batches``) and from PyTorch (``nn.Linear``): NumPy they know."""
+    found: list[str] = []
+    for statement in statements:
+        for node in ast.walk(statement):
+            name = None
+            if isinstance(node, ast.Attribute):
+                name = _dotted(node)
+                root = name and getattr(module, name.split(".")[0], None)
+                if not isinstance(root, types.ModuleType) or name.startswith(
+                    "np."
+                ):
+                    name = None
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                value = getattr(module, node.id, None)
+                if value is not None and not isinstance(
+                    value, types.ModuleType
+                ):
+                    name = node.id
+            if name and name not in found:
+                found.append(name)
+    # A chain's own head (torch.random) says less than the chain.
+    return [
+        name
+        for name in found
+        if not any(other.startswith(f"{name}.") for other in found)
+    ]
+
+
+def _stubbed(source: str, piece: Piece, module: types.ModuleType) -> list[str]:
     """The lines of ``source`` with the bodies it defines that the learner
-    writes replaced by stubs."""
+    writes replaced by stubs, each naming what the course's code calls."""
     lines = source.split("\n")
     tree = ast.parse(source)
     outer = tree.body[0]
@@ -111,10 +154,18 @@ def _stubbed(source: str, piece: Piece) -> list[str]:
         indent = " " * body[0].col_offset
         first = body[0].lineno - 1
         last = node.end_lineno
-        stub = [
-            f"{indent}{note}",
-            f'{indent}raise NotImplementedError("{stub_message(name)}")',
-        ]
+        stub = [f"{indent}{note}"]
+        used = hints(body, module)
+        if used:
+            stub += textwrap.wrap(
+                f"It can use: {', '.join(f'`{n}`' for n in used)}.",
+                width=79,
+                initial_indent=f"{indent}# ",
+                subsequent_indent=f"{indent}# ",
+            )
+        stub.append(
+            f'{indent}raise NotImplementedError("{stub_message(name)}")'
+        )
         lines[first:last] = stub
     return lines
 
@@ -126,7 +177,8 @@ def piece_source(piece: Piece, *, filled: bool = False) -> str:
     for path in piece.code:
         source = textwrap.dedent(inspect.getsource(_object(path))).rstrip()
         if not filled:
-            source = "\n".join(_stubbed(source, piece))
+            module = importlib.import_module(f"mlpcourse.{path.split('.')[0]}")
+            source = "\n".join(_stubbed(source, piece, module))
         parts.append(source)
     return "\n\n\n".join(parts)
 
@@ -240,8 +292,13 @@ def calls_yours(source: str, pieces: Iterable[Piece]) -> str:
     return source
 
 
-def _pointer(names: list[str]) -> str:
+def _pointer(names: list[str], pointed: set[str]) -> str:
+    """What stands where a listing would show code the learner writes:
+    the first time, why; after that, only whose it is."""
     shown = " and ".join(f"`{name}`" for name in names)
+    if set(names) <= pointed:
+        return f"*(Yours to write: {shown}, in its code cell.)*"
+    pointed.update(names)
     return (
         f"*This workbook leaves {shown} for you to write: in the code cell "
         "that follows below, not in a listing.*"
@@ -249,7 +306,7 @@ def _pointer(names: list[str]) -> str:
 
 
 def _hide_revealing_includes(
-    source: str, pieces: list[Piece]
+    source: str, pieces: list[Piece], pointed: set[str]
 ) -> tuple[str, list[Piece]]:
     """A Markdown cell's source with each listing that shows a written
     piece replaced by a pointer; and the pieces it showed."""
@@ -273,7 +330,7 @@ def _hide_revealing_includes(
         listing = f"{include.group('module')}.{options.get('pyobject', '')}"
         revealing = [piece for piece in pieces if reveals(listing, piece)]
         if revealing:
-            written.append(_pointer(_shown_names(listing, revealing)))
+            written.append(_pointer(_shown_names(listing, revealing), pointed))
             shown += [p for p in revealing if p not in shown]
         else:
             written += lines[index : end + 1]
@@ -362,7 +419,9 @@ def workbook(
             if listing is not None and reveals(listing, piece):
                 last_shown[number] = index
             if cell.cell_type == "markdown":
-                _, shown = _hide_revealing_includes(cell.source, [piece])
+                _, shown = _hide_revealing_includes(
+                    cell.source, [piece], set()
+                )
                 if shown:
                     last_shown[number] = index
     missing = [p.shown_by for n, p in enumerate(pieces) if n not in last_shown]
@@ -372,11 +431,15 @@ def workbook(
         )
     cells: list[nbformat.NotebookNode] = []
     checked: list[Piece] = []
+    pointed: set[str] = set()  # the names a pointer has explained
     setup_done = False
     for index, cell in enumerate(chapter_cells):
         tags = cell.metadata.get("tags", [])
         if cell.cell_type == "markdown":
-            source, _ = _hide_revealing_includes(cell.source, list(pieces))
+            source, _ = _hide_revealing_includes(
+                cell.source, list(pieces), pointed
+            )
+            source = re.sub(SELF_REFERENCE, "", source)
             if not cells:
                 source = _title_cell(source, chapter)
             text = learner.markdown(source, context)
@@ -388,7 +451,8 @@ def workbook(
             shown = [p for p in pieces if reveals(_listed(cell), p)]
             if not any(last_shown[pieces.index(p)] == index for p in shown):
                 names = _shown_names(_listed(cell), shown)
-                cells.append(nbformat.v4.new_markdown_cell(_pointer(names)))
+                pointer = _pointer(names, pointed)
+                cells.append(nbformat.v4.new_markdown_cell(pointer))
         elif learner.kept_as_code(cell):
             kept = learner._code_cell(cell)
             kept.source = calls_yours(kept.source, checked)

@@ -25,6 +25,9 @@ PARITY_TOLERANCE = 1e-9
 
 NOTHING_WATCHED: Mapping[str, EpochHook] = MappingProxyType({})
 
+TrainingLoop = Callable[..., np.ndarray]
+"""A training loop with ``torch_mlp.train``'s arguments: losses per epoch."""
+
 
 class TwinRuns(NamedTuple):
     """Both networks after training, with their loss per epoch, and the
@@ -77,14 +80,19 @@ def train_both(
     dataset: Dataset,
     dtype: torch.dtype = torch.float64,
     watch: Watch | None = None,
+    *,
+    torch_network: type[torch_mlp.TorchMLP] = torch_mlp.TorchMLP,
+    torch_train: TrainingLoop = torch_mlp.train,
 ) -> TwinRuns:
     """Train a scratch MLP and a PyTorch copy of its initial weights alike.
 
     ``watch(model)``, if given, makes the epoch hooks that record that
     network (``training.Recorder``s, say): its loop calls them each epoch.
+    The PyTorch side is ``torch_network`` trained by ``torch_train``:
+    chapter 2's, or a learner's own in its workbook.
     """
     scratch_model = experiment.make_scratch_model()
-    torch_model = torch_mlp.TorchMLP.copy_of(scratch_model, dtype=dtype)
+    torch_model = torch_network.copy_of(scratch_model, dtype=dtype)
     scratch_watched = hooks_for(scratch_model, watch)
     torch_watched = hooks_for(torch_model, watch)
     options = experiment.training_options()
@@ -95,7 +103,7 @@ def train_both(
         **options,
         on_epoch=each(*scratch_watched.values()),
     )
-    torch_losses = torch_mlp.train(
+    torch_losses = torch_train(
         torch_model,
         dataset.points,
         dataset.targets,

@@ -119,11 +119,10 @@ def values_note(changed: Mapping, written: Mapping) -> str:
     ]
     for sentence, changes in list(sentences.items())[:SHOWN_SENTENCES]:
         lines.append(f"- {sentence} ({'; '.join(changes)})")
-    if len(sentences) > SHOWN_SENTENCES:
-        lines.append(
-            f"- and {len(sentences) - SHOWN_SENTENCES} more sentences of "
-            "this page."
-        )
+    others = len(sentences) - SHOWN_SENTENCES
+    if others > 0:
+        noun = "sentence" if others == 1 else "sentences"
+        lines.append(f"- and {others} more {noun} of this page.")
     return "\n".join(lines)
 
 

@@ -1131,7 +1131,7 @@ def dense_layer(Dense: type) -> type:
             "Dense.forward": f"{sizes}, it returns X W + b and keeps its "
             "input in self.inputs",
             "Dense.backward": f"{sizes}, it adds Xᵀδ to weights_grad and "
-            "the row sums of δ to bias_grad, and returns δ Wᵀ; the "
+            "δ summed over the points to bias_grad, and returns δ Wᵀ; the "
             "finite-difference check of L = sum(R ⊙ forward(X)) agrees to "
             f"under {_TOLERANCE_WORDS}",
             "Dense.zero_grad": "it resets weights_grad and bias_grad to "
@@ -1780,6 +1780,9 @@ _TRAIN_MESSAGES = {
     "loss not divided": "your epoch loss is the sum of loss * len(batch), "
     "without the division: divide it by len(points), for the mean over "
     "the points",
+    "loss not reset": "your epoch loss keeps the sums of the epochs "
+    "before it: set epoch_loss = 0.0 at the start of each epoch, inside "
+    "the loop over the epochs",
     "loss after the epoch": "your epoch loss is the loss on all the points "
     "after the epoch: the course's is the mean of the minibatch losses "
     "during it, the sum of loss * len(batch) divided by len(points)",
@@ -1803,6 +1806,7 @@ _LOSS_MISTAKES = {
     "last batch loss",
     "sum of batch losses",
     "loss not divided",
+    "loss not reset",
     "loss after the epoch",
 }
 
@@ -1826,6 +1830,7 @@ def _trained(mistake: str | None) -> tuple[Array, dict[str, Array]]:
     rate, n = _PROBLEM.learning_rate, len(points)
     rng = np.random.default_rng(_PROBLEM.shuffle_seed)
     losses = np.empty(_PROBLEM.epochs)
+    running = 0.0  # the sum a loop that never resets it would keep
     for epoch in range(_PROBLEM.epochs):
         batch_losses, sizes = [], []
         for batch in _batches(mistake, n, rng):
@@ -1844,11 +1849,13 @@ def _trained(mistake: str | None) -> tuple[Array, dict[str, Array]]:
                 model.backward(gradient)
                 model.step(rate)
         weighted = float(np.dot(batch_losses, sizes))
+        running += weighted
         losses[epoch] = {
             "mean of batch means": np.mean(batch_losses),
             "last batch loss": batch_losses[-1],
             "sum of batch losses": np.sum(batch_losses),
             "loss not divided": weighted,
+            "loss not reset": running / n,
         }.get(mistake, weighted / n)
         if mistake == "loss after the epoch":
             losses[epoch] = scratch.mse(model.forward(points), targets)
@@ -1947,7 +1954,7 @@ def _loop_generic(
         )
     if losses is None:  # nothing returned: only the parameters are known
         return "the trained parameters differ from scratch.train's"
-    epoch = int(np.argmax(np.abs(losses - expected_losses)))
+    epoch = int(np.flatnonzero(~np.isclose(losses, expected_losses))[0])
     return (
         "the trained parameters match scratch.train's but the losses do "
         f"not: epoch {epoch + 1} gives {losses[epoch]:.4f}, expected "
