@@ -510,3 +510,40 @@ def test_a_stub_names_the_course_helpers_and_pytorch_calls_it_needs():
         == []
     )
     assert "It can use" not in workbooks.piece_source(DENSE)
+
+
+def test_the_workbook_stops_at_the_exercises_keeping_the_text_before(
+    chapter, context
+):
+    chapter.cells[-2] = markdown(
+        "The end of the lesson.\n\n## Exercises\n\nOne."
+    )
+    book = workbooks.workbook(chapter, context, "one", (DENSE,), "x.y")
+    last = book.cells[-1]
+    assert last.cell_type == "markdown"
+    assert last.source == "The end of the lesson."
+
+
+def test_the_set_up_imports_modules_as_the_course_names_them():
+    network = Piece(
+        "torch_mlp.TorchMLP",
+        ("torch_mlp.TorchMLP",),
+        ("TorchMLP.forward",),
+        "TorchMLP = check.torch_network(TorchMLP)",
+    )
+    setup = workbooks.setup_source([network], "mlpcourse.workbook.chapter2")
+    lines = setup.split("\n")
+    for line in ("import numpy as np", "import torch", "from torch import nn"):
+        assert line in lines
+    assert "from mlpcourse.torch_mlp import ACTIVATIONS, DEVICE" in setup
+    # As isort orders them, so that ruff passes the workbook as it is.
+    assert lines.index("import torch") < lines.index("from torch import nn")
+    assert lines[lines.index("from torch import nn") + 1] == ""
+
+
+def test_a_workbook_lies_beside_its_chapter():
+    chapter = ROOT / "book" / "scratch_mlp.md"
+    assert (
+        workbooks.path_of(chapter)
+        == ROOT / "book" / "scratch_mlp_workbook.ipynb"
+    )

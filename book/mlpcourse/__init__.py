@@ -14,5 +14,6 @@ module has one job:
 - ``checks``: argument validation with clear error messages.
 
 ``pages`` holds the book's machinery (figures, films, the checks of the
-prose, listings): what the pages need, not what they teach.
+prose, listings): what the pages need, not what they teach. ``workbook``
+holds the checks of the workbooks, where the learner writes the network.
 """
