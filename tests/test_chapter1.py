@@ -8,15 +8,16 @@ import re
 import numpy as np
 import pytest
 from paths import BOOK
+from test_film import ABOVE, CROSSING, synthetic
 
 from mlpcourse.pages import chapter1, claims
 from mlpcourse.pages.claims import ClaimBroken
-from mlpcourse.settings import CIRCLE
+from mlpcourse.settings import CIRCLE, LINEAR
 
 CHECKS = [
     name
     for name, function in inspect.getmembers(chapter1, inspect.isfunction)
-    if function.__module__ == chapter1.__name__
+    if function.__module__ == chapter1.__name__ and not name.startswith("_")
 ]
 
 
@@ -76,3 +77,25 @@ def test_the_identity_claim_needs_one_class_and_a_flat_output():
         chapter1.identity_draws_one_class(
             0.75, Circle, np.array([1, -1, 1, 1]), flat
         )
+
+
+@pytest.mark.parametrize(
+    "frames, measured",
+    [
+        ([ABOVE, ABOVE, ABOVE], "no boundary in the film's last frame"),
+        ([CROSSING, CROSSING, CROSSING], "a boundary from the first frame"),
+    ],
+)
+def test_a_linear_film_unlike_the_books_is_named_not_a_crash(frames, measured):
+    """A learner's run (a short one, another seed) may learn no boundary,
+    or have one from the start: the claim names it, in the build an error
+    and in a learner's run a note, and never fails on its own arithmetic."""
+    shown = synthetic(frames, [0, 1, 2])
+    with pytest.raises(ClaimBroken, match=measured):
+        chapter1.linear_film_story(shown, LINEAR.make_dataset(), None)
+
+
+def test_a_circle_film_with_no_boundary_at_all_is_named_not_a_crash():
+    never = synthetic([ABOVE, ABOVE], [0, 1])
+    with pytest.raises(ClaimBroken, match="first epoch with a boundary: none"):
+        chapter1.films_compared(never, never, CIRCLE.make_dataset())

@@ -24,13 +24,11 @@ def accuracy_summary(per_epoch: np.ndarray, last: int = LAST_EPOCHS) -> str:
 
     A minibatch step can move the boundary across points near it, so one
     epoch's accuracy is a sample; the median of the last ``last`` epochs
-    does not depend on which epoch the run happens to stop at.
+    does not depend on which epoch the run happens to stop at. A shorter
+    run (a learner's, say) is summarised over all its epochs.
     """
-    per_epoch = as_float_array(per_epoch, "per_epoch", ndim=1)
-    if len(per_epoch) < last:
-        raise ValueError(
-            f"per_epoch must hold at least {last} epochs, got {len(per_epoch)}"
-        )
+    per_epoch = as_float_array(per_epoch, "per_epoch", ndim=1)  # not empty
+    last = min(last, len(per_epoch))
     window = per_epoch[-last:]
     return (
         f"final {per_epoch[-1]:.3f}\n"

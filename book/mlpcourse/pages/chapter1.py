@@ -58,42 +58,74 @@ def linear_film_story(
 ) -> None:
     """Watch it learn: no boundary until it enters the square, then one in
     every frame."""
-    linear_from = film.boundary_from(linear_film)
+    linear_from = film.boundary_from(linear_film)  # None: no boundary yet
     linear_majority = float(np.mean(linear.labels == 1))
-    before = [e for e in linear_film.epochs if e < linear_from]
-    before_frames = linear_film.frames[: len(before)]
+    epochs = linear_film.epochs
+    start = len(epochs) if linear_from is None else epochs.index(linear_from)
+    before, before_frames = epochs[:start], linear_film.frames[:start]
     smallest = before_frames.min(axis=(1, 2))  # the smallest y0 - y1 per frame
-    surest = int(np.argmax(smallest))
+    surest = int(np.argmax(smallest)) if start else 0
     claims.require(
         "until the boundary enters the square, the network puts the whole "
         "square in class 1 and its accuracy is the share of class 1; the "
         "smallest y0 - y1 on the grid first grows; from then on every frame "
         "has a boundary",
-        linear_from > 0
+        linear_from is not None
+        and start > 0
         and before_frames.min() > 0
         and all(linear_record.values[e] == linear_majority for e in before)
         and surest > 0
-        and film.boundary_epochs(linear_film)
-        == linear_film.epochs[len(before) :],
-        measured=f"boundary from epoch {linear_from}; smallest y0 - y1 before "
-        f"it {before_frames.min():.3f}; accuracies before it "
-        f"{sorted({linear_record.values[e] for e in before})}, "
-        "share of class 1 "
-        f"{linear_majority}; smallest y0 - y1 largest at epoch "
-        f"{before[surest]}",
+        and film.boundary_epochs(linear_film) == epochs[start:],
+        measured=_boundary_story(
+            linear_from, before, smallest, linear_record, linear_majority
+        ),
         setting="settings.LINEAR",
     )
     glue_prose(
         {
             "film_frames": f"{film.FILM_FRAMES}",
-            "linear_from": f"{linear_from}",
+            "linear_from": _epoch(linear_from),
             "linear_majority": f"{linear_majority:.2f}",
-            "linear_margin_start": f"{smallest[0]:.2f}",
-            "linear_margin_peak": f"{smallest[surest]:.2f}",
-            "linear_margin_epoch": f"{before[surest]}",
+            "linear_margin_start": _margin(smallest, 0),
+            "linear_margin_peak": _margin(smallest, surest),
+            "linear_margin_epoch": f"{before[surest]}" if start else NONE,
             "linear_levels_off": f"{film.loss_levels_off(linear_film)}",
         },
         page=PAGE,
+    )
+
+
+NONE = "none"
+"""A value the run did not produce (no boundary, say), as a note shows it."""
+
+
+def _epoch(epoch: int | None) -> str:
+    return NONE if epoch is None else f"{epoch}"
+
+
+def _margin(smallest: np.ndarray, index: int) -> str:
+    return f"{smallest[index]:.2f}" if len(smallest) else NONE
+
+
+def _boundary_story(
+    linear_from: int | None,
+    before: list[int],
+    smallest: np.ndarray,
+    linear_record: Recorder,
+    linear_majority: float,
+) -> str:
+    """What the linear film showed, for a note: where its boundary came
+    in, and what came before it."""
+    if linear_from is None:
+        return "no boundary in the film's last frame"
+    if not before:
+        return f"a boundary from the first frame, epoch {linear_from}"
+    return (
+        f"boundary from epoch {linear_from}; smallest y0 - y1 before it "
+        f"{smallest.min():.3f}; accuracies before it "
+        f"{sorted({linear_record.values[e] for e in before})}, share of "
+        f"class 1 {linear_majority}; smallest y0 - y1 largest at epoch "
+        f"{before[int(np.argmax(smallest))]}"
     )
 
 
@@ -117,10 +149,11 @@ def films_compared(
     """The circle's film, and how much more its boundary moves than the
     linear one's."""
     circle_crossing = film.boundary_epochs(circle_film)
+    circle_first = circle_crossing[0] if circle_crossing else None
     claims.require(
         "the circle network's output starts on one side of zero everywhere",
-        circle_crossing[0] > 0,
-        measured=f"first epoch with a boundary: {circle_crossing[0]}",
+        circle_first is not None and circle_first > 0,
+        measured=f"first epoch with a boundary: {_epoch(circle_first)}",
         setting="settings.CIRCLE",
     )
     second_half = {"after": CIRCLE.epochs // 2}
@@ -142,8 +175,8 @@ def films_compared(
     )
     glue_prose(
         {
-            "circle_first": f"{circle_crossing[0]}",
-            "circle_from": f"{film.boundary_from(circle_film)}",
+            "circle_first": _epoch(circle_first),
+            "circle_from": _epoch(film.boundary_from(circle_film)),
             "circle_levels_off": f"{film.loss_levels_off(circle_film)}",
             "circle_jump": f"{circle_jump:.2f}",
             "circle_jump_points": f"{round(circle_jump * len(circle.labels))}",

@@ -155,12 +155,13 @@ def boundary_epochs(film: Film) -> list[int]:
     ]
 
 
-def boundary_from(film: Film) -> int:
-    """The first epoch from which every frame shows a learnt boundary."""
+def boundary_from(film: Film) -> int | None:
+    """The first epoch from which every frame shows a learnt boundary;
+    None when the last frame shows none (a network that has not learnt)."""
     shown = boundary_epochs(film)
     missing = [epoch for epoch in film.epochs if epoch not in shown]
     if missing and missing[-1] == film.epochs[-1]:
-        raise ValueError("the last frame shows no learnt boundary")
+        return None
     return film.epochs[film.epochs.index(missing[-1]) + 1] if missing else 0
 
 
