@@ -120,22 +120,24 @@ def change(settings: Path, changes: dict[str, str], name="CIRCLE") -> None:
     settings.write_text(head + experiment + tail)
 
 
-def run_experiment(tmp_path: Path, page: str) -> nbformat.NotebookNode:
-    """A page of the zip, run after the learner's changes."""
+def unpacked(tmp_path: Path) -> Path:
+    """The zip unpacked into ``tmp_path``, as a learner does: its folder."""
     with zipfile.ZipFile(BUNDLE) as bundle:
         bundle.extractall(tmp_path)
-    course = tmp_path / FOLDER
-    changes = EXPERIMENT if page == "scratch_mlp" else EXPERIMENT | SHORTER
-    change(course / "mlpcourse" / "settings.py", changes)
-    notebook = nbformat.read(course / f"{page}.ipynb", as_version=4)
-    if page == "scratch_mlp":
-        notebook.cells.insert(0, nbformat.v4.new_code_cell(NO_TORCH))
+    return tmp_path / FOLDER
+
+
+def run_as_learner(
+    folder: Path, notebook: nbformat.NotebookNode
+) -> nbformat.NotebookNode:
+    """Run ``notebook`` in ``folder`` as a learner's kernel does: without
+    the build's strict claims."""
     environment = {k: v for k, v in os.environ.items() if "MLPCOURSE" not in k}
     client = NotebookClient(
         notebook,
         timeout=600,
         kernel_name="python3",
-        resources={"metadata": {"path": str(course)}},
+        resources={"metadata": {"path": str(folder)}},
     )
     saved = dict(os.environ)
     os.environ.clear()
@@ -145,6 +147,18 @@ def run_experiment(tmp_path: Path, page: str) -> nbformat.NotebookNode:
     finally:
         os.environ.clear()
         os.environ.update(saved)
+    return notebook
+
+
+def run_experiment(tmp_path: Path, page: str) -> nbformat.NotebookNode:
+    """A page of the zip, run after the learner's changes."""
+    course = unpacked(tmp_path)
+    changes = EXPERIMENT if page == "scratch_mlp" else EXPERIMENT | SHORTER
+    change(course / "mlpcourse" / "settings.py", changes)
+    notebook = nbformat.read(course / f"{page}.ipynb", as_version=4)
+    if page == "scratch_mlp":
+        notebook.cells.insert(0, nbformat.v4.new_code_cell(NO_TORCH))
+    run_as_learner(course, notebook)
     shutil.rmtree(course)
     return notebook
 

@@ -6,11 +6,9 @@ import __future__
 import ast
 import copy
 import importlib
-import os
 import re
 import textwrap
 import zipfile
-from pathlib import Path
 
 import learner_notebooks as learner
 import nbformat
@@ -18,10 +16,9 @@ import numpy as np
 import pytest
 import workbooks
 from course_bundle import BUNDLE, FOLDER
-from nbclient import NotebookClient
 from nbval_rules import sanitize
 from paths import ROOT
-from test_learner_copy import change
+from test_learner_copy import change, run_as_learner, unpacked
 
 from mlpcourse import scratch
 from mlpcourse.workbook.verdict import Piece, stub_message
@@ -332,33 +329,6 @@ def test_the_workbook_never_shows_the_code_it_asks_for(chapter):
             assert line not in shown, f"{chapter} shows {line!r}"
 
 
-def run_workbook(
-    folder: Path, notebook: nbformat.NotebookNode
-) -> nbformat.NotebookNode:
-    environment = {k: v for k, v in os.environ.items() if "MLPCOURSE" not in k}
-    client = NotebookClient(
-        notebook,
-        timeout=600,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(folder)}},
-    )
-    saved = dict(os.environ)
-    os.environ.clear()
-    os.environ.update(environment)  # a learner's: no strict claims
-    try:
-        client.execute()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    return notebook
-
-
-def unpacked(tmp_path: Path) -> Path:
-    with zipfile.ZipFile(BUNDLE) as bundle:
-        bundle.extractall(tmp_path)
-    return tmp_path / FOLDER
-
-
 def printed(cell: nbformat.NotebookNode) -> str:
     return "".join(
         output.get("text", "")
@@ -389,7 +359,7 @@ def test_the_blank_workbook_runs_to_the_end_and_names_each_stub(
     course = unpacked(tmp_path)
     for name in ("LINEAR", "CIRCLE"):
         change(course / "mlpcourse" / "settings.py", {"epochs": "20"}, name)
-    ran = run_workbook(course, zipped(chapter))
+    ran = run_as_learner(course, zipped(chapter))
     assert errors(ran) == []
     checks = [
         c for c in ran.cells if c.metadata.get(workbooks.ROLE) == "check"
@@ -417,7 +387,7 @@ def test_a_learner_who_writes_every_piece_passes_and_gets_the_books_numbers(
         filled(zipped(first), first),
         course / f"{first}{workbooks.SUFFIX}.ipynb",
     )
-    ran = run_workbook(course, filled(zipped(chapter), chapter))
+    ran = run_as_learner(course, filled(zipped(chapter), chapter))
     assert errors(ran) == []
     checks = [
         c for c in ran.cells if c.metadata.get(workbooks.ROLE) == "check"
