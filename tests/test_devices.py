@@ -33,7 +33,12 @@ A4_PRINT_WIDTH = round((210 - 20) / 25.4 * 96)
 
 
 def open_at(
-    browser, site: str, path: str, device: str, touch: bool = False
+    browser,
+    site: str,
+    path: str,
+    device: str,
+    touch: bool = False,
+    settle: str = "load",
 ) -> Visit:
     """Open a page at a device's width; a phone is a mobile browser.
 
@@ -44,7 +49,7 @@ def open_at(
         options["is_mobile"] = True
     if touch or device == "phone":
         options["has_touch"] = True
-    return Visit(browser, f"{site}/{path}", **options)
+    return Visit(browser, f"{site}/{path}", settle=settle, **options)
 
 
 # Elements whose content is cut off by `overflow: hidden` (or clip): the
@@ -90,9 +95,14 @@ def test_nothing_is_cut_off_too_small_or_inaccessible(
     site, browser, path, device
 ):
     """One visit per page and width: layout, figure text, axe-core; on the
-    first chapter, a walk with the Tab key, and a figure tapped open."""
-    with open_at(browser, site, path, device) as visit:
+    first chapter, a walk with the Tab key, and a figure tapped open. The
+    desktop visit also waits until the network is idle, and checks that
+    the page rendered whole without asking anything of another host."""
+    settle = "networkidle" if device == "desktop" else "load"
+    with open_at(browser, site, path, device, settle=settle) as visit:
         page = visit.page
+        if device == "desktop":
+            check_rendered_offline_and_cleanly(visit, path)
         scroll, width = page.evaluate(
             "[document.documentElement.scrollWidth, innerWidth]"
         )
@@ -130,6 +140,39 @@ def test_nothing_is_cut_off_too_small_or_inaccessible(
                 check_keyboard_walk(page)
                 if device == "phone":
                     check_figure_opens_at_full_size(page)
+
+
+# What each chapter shows: its figures, and at least this many formulas.
+SHOWN = {
+    "book/scratch_mlp.html": (10, 50),
+    "book/pytorch_mlp.html": (2, 15),
+    "book/going_further.html": (4, 5),
+}
+
+
+def check_rendered_offline_and_cleanly(visit: Visit, path: str) -> None:
+    """Every image decoded, every formula typeset, no console error, and no
+    request left localhost.
+
+    A warm cache hides no request that leaves the machine: offline, no
+    such request could have succeeded, so none was ever cached.
+    """
+    page = visit.page
+    images = page.evaluate(
+        "[...document.images].map(i => [i.src, i.complete, i.naturalWidth])"
+    )
+    broken = [src for src, done, width in images if not done or width == 0]
+    assert not broken, f"images that did not decode: {broken}"
+    math_blocks = page.locator(".math").count()
+    typeset = page.locator(".math mjx-container").count()
+    assert typeset == math_blocks, f"{typeset} of {math_blocks} typeset"
+    figures, formulas = SHOWN.get(path, (0, 0))
+    assert page.locator("img[src*='_images/']").count() == figures
+    assert math_blocks >= formulas
+    assert page.locator("mjx-merror").count() == 0, "MathJax error"
+    assert not visit.errors, f"console errors: {visit.errors}"
+    hosts = {urlparse(url).hostname for url in visit.requests}
+    assert hosts == {"127.0.0.1"}, f"requests left localhost: {hosts}"
 
 
 def check_figure_opens_at_full_size(page) -> None:
@@ -234,9 +277,15 @@ def check_header_buttons(page, site: str, how: str) -> None:
     page.wait_for_function("document.fullscreenElement === null")
 
 
+# The clipboard's text once it is not empty: each use of the copy button
+# starts from an empty clipboard, so none passes on an earlier one's copy.
+COPIED = """async () => (await navigator.clipboard.readText()) || null"""
+
+
 def check_copy_and_solution(page, how: str) -> None:
+    page.evaluate("navigator.clipboard.writeText('')")
     press(page, page.locator(".copybtn").first, how)
-    copied = page.evaluate("navigator.clipboard.readText()")
+    copied = page.wait_for_function(COPIED).json_value()
     assert copied.startswith(
         "import matplotlib.pyplot as plt\nimport numpy"
     ), copied

@@ -347,23 +347,25 @@ def errors(notebook: nbformat.NotebookNode) -> list:
     ]
 
 
-@pytest.mark.notebook_run
-@pytest.mark.parametrize("chapter", sorted(workbooks.WORKBOOKS))
-def test_the_blank_workbook_runs_to_the_end_and_names_each_stub(
-    tmp_path, chapter
-):
-    """As handed out, but both runs shortened to 20 epochs: what is under
-    test is that every check names its stub and the course's pieces carry
-    the cells below to the end (with the course's settings, those cells
-    run as in the chapter's own notebook, which nbval runs)."""
-    course = unpacked(tmp_path)
-    for name in ("LINEAR", "CIRCLE"):
-        change(course / "mlpcourse" / "settings.py", {"epochs": "20"}, name)
-    ran = run_as_learner(course, zipped(chapter))
-    assert errors(ran) == []
-    checks = [
-        c for c in ran.cells if c.metadata.get(workbooks.ROLE) == "check"
+def check_cells(notebook: nbformat.NotebookNode) -> list:
+    return [
+        c for c in notebook.cells if c.metadata.get(workbooks.ROLE) == "check"
     ]
+
+
+def printed_by_the_chapters_cells(notebook: nbformat.NotebookNode) -> dict:
+    """What each cell the workbook keeps from its chapter printed."""
+    return {
+        index: sanitize(printed(cell))
+        for index, cell in enumerate(notebook.cells)
+        if cell.cell_type == "code" and workbooks.ROLE not in cell.metadata
+    }
+
+
+def check_blank_run(ran: nbformat.NotebookNode, chapter: str) -> None:
+    """The blank workbook ran to its end, and every check named its stubs."""
+    assert errors(ran) == []
+    checks = check_cells(ran)
     assert len(checks) == len(pieces_of(chapter))
     reported = "\n".join(printed(cell) for cell in checks)
     for piece in pieces_of(chapter):
@@ -372,50 +374,47 @@ def test_the_blank_workbook_runs_to_the_end_and_names_each_stub(
     assert " passes:" not in reported
 
 
+def check_written_run(ran: nbformat.NotebookNode, chapter: str) -> None:
+    """The workbook written in full ran to its end, and every check passed."""
+    assert errors(ran) == []
+    reported = "\n".join(printed(cell) for cell in check_cells(ran))
+    assert "does not pass" not in reported and "stub" not in reported
+    assert reported.count(" passes") >= len(pieces_of(chapter))
+    if chapter == "pytorch_mlp":
+        assert "chapter 1's workbook is not here" not in reported
+
+
 @pytest.mark.notebook_run
 @pytest.mark.parametrize("chapter", sorted(workbooks.WORKBOOKS))
-def test_a_learner_who_writes_every_piece_passes_and_gets_the_books_numbers(
+def test_a_blank_workbook_names_each_stub_and_a_written_one_trains_the_same(
     tmp_path, chapter
 ):
-    """Every check passes, and every cell of the chapter prints what the
-    chapter's own notebook prints: the learner's network trains to the
-    book's numbers. Chapter 2's loop trains beside the chapter-1 network
-    of a workbook written in full."""
+    """The workbook runs twice, on the zip's copy with both runs shortened
+    to 20 epochs: as handed out, and written in full (chapter 2's beside a
+    chapter-1 workbook written in full).
+
+    Blank, every check names its stub and the course's pieces carry the
+    cells below to the end. Written, every check passes, and each cell of
+    the chapter prints what it printed with the course's pieces standing
+    in: the learner's network trains as the course's, epoch for epoch.
+    At the course's settings the course's network prints the book's
+    numbers, which nbval checks in the chapter's own notebook.
+    """
     course = unpacked(tmp_path)
+    for name in ("LINEAR", "CIRCLE"):
+        change(course / "mlpcourse" / "settings.py", {"epochs": "20"}, name)
+    blank = run_as_learner(course, zipped(chapter))
+    check_blank_run(blank, chapter)
     first = "scratch_mlp"
     nbformat.write(
         filled(zipped(first), first),
         course / f"{first}{workbooks.SUFFIX}.ipynb",
     )
-    ran = run_as_learner(course, filled(zipped(chapter), chapter))
-    assert errors(ran) == []
-    checks = [
-        c for c in ran.cells if c.metadata.get(workbooks.ROLE) == "check"
-    ]
-    reported = "\n".join(printed(cell) for cell in checks)
-    assert "does not pass" not in reported and "stub" not in reported
-    assert reported.count(" passes") >= len(pieces_of(chapter))
-    if chapter == "pytorch_mlp":
-        assert "chapter 1's workbook is not here" not in reported
-    book = nbformat.read(course / f"{chapter}.ipynb", as_version=4)
-    by_source = {
-        cell.source: sanitize(printed(cell))
-        for cell in book.cells
-        if cell.cell_type == "code"
-    }
-    compared = 0
-    for cell in ran.cells:
-        if cell.cell_type != "code" or workbooks.ROLE in cell.metadata:
-            continue
-        for source, text in by_source.items():
-            if (
-                workbooks.calls_yours(source, pieces_of(chapter))
-                == cell.source
-            ):
-                assert sanitize(printed(cell)) == text, cell.source[:80]
-                compared += 1
-                break
-    assert compared >= 10
+    written = run_as_learner(course, filled(zipped(chapter), chapter))
+    check_written_run(written, chapter)
+    expected = printed_by_the_chapters_cells(blank)
+    assert printed_by_the_chapters_cells(written) == expected
+    assert sum(bool(text) for text in expected.values()) >= 5
 
 
 @pytest.mark.parametrize("chapter", sorted(workbooks.WORKBOOKS))
