@@ -17,6 +17,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from browser import HTML, PAGES, SCREENSHOTS, Visit, screenshot
 from PIL import Image
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from mlpcourse.pages.plots import TEXT_POINTS
@@ -399,16 +400,85 @@ def check_keyboard_walk(page) -> None:
     assert [s for s in seen if not s["ring"]] == [], "no focus ring"
 
 
+# Each tab set's halves: its labels, and whether each shows between the
+# listing before it (if any) and its own.
+TAB_HALVES = """() => [...document.querySelectorAll(".sd-tab-set")].map(set =>
+  [...set.querySelectorAll(":scope > label")].map((label, index, labels) => {
+    const listing = label.nextElementSibling;
+    const before = index ? labels[index - 1].nextElementSibling : null;
+    const box = el => el.getBoundingClientRect();
+    const shown = el => el.getClientRects().length > 0
+      && getComputedStyle(el).visibility !== "hidden";
+    return [label.textContent.trim(), shown(label) && shown(listing)
+      && box(label).bottom <= box(listing).top + 1
+      && (!before || box(before).bottom <= box(label).top + 1)];
+  }))"""
+# The page margins the site asks of a printer, in mm.
+PAGE_MARGINS = """() => [...document.styleSheets].flatMap(sheet => {
+  try { return [...sheet.cssRules]; } catch { return []; } })
+  .filter(rule => rule instanceof CSSPageRule)
+  .map(rule => rule.style.margin)"""
+# Ink of the printed text: the luminance (0-255) of body text and code.
+INK = """() => Object.fromEntries([["text", "article p"], ["code", "div.highlight pre"]]
+  .map(([kind, selector]) => {
+    const [r, g, b] = getComputedStyle(document.querySelector(selector))
+      .color.match(/[\\d.]+/g).map(Number);
+    return [kind, 0.299 * r + 0.587 * g + 0.114 * b]; }))"""
+
+
+def millimetres(length: str) -> float:
+    """A CSS length in mm or px, in millimetres."""
+    number = float(re.fullmatch(r"([\d.]+)(mm|px)", length).group(1))
+    return number if length.endswith("mm") else number / 96 * 25.4
+
+
+def wait_for(page, condition: str, failure: str) -> None:
+    """Wait until ``condition`` holds in the page; else fail, saying why."""
+    try:
+        page.wait_for_function(condition, timeout=5000)
+    except PlaywrightTimeout:
+        pytest.fail(failure)
+
+
 @pytest.mark.parametrize("path", CHAPTER_PAGES)
 def test_chapters_print_whole_on_a4(site, browser, path):
+    """Printed from the dark mode, the hardest case: in light colours,
+    every solution open and marked so, both halves of every tab set under
+    their labels, nothing cut at the edge, with a page margin."""
     options = {"viewport": {"width": A4_PRINT_WIDTH, "height": 1123}}
-    with Visit(browser, f"{site}/{path}", **options) as visit:
+    url = f"{site}/{path}"
+    with Visit(browser, url, color_scheme="dark", **options) as visit:
         page = visit.page
+        theme = "document.documentElement.dataset.theme"
+        assert page.evaluate(theme) == "dark"
         page.emulate_media(media="print")
+        # The print media query tells the page in an event, a task later.
+        wait_for(page, f"{theme} === 'light'", "it prints in the dark theme")
+        ink = page.evaluate(INK)
+        assert ink["text"] < 80 and ink["code"] < 130, f"pale print: {ink}"
+        margins = page.evaluate(PAGE_MARGINS)
+        sides = [side for margin in margins for side in margin.split()]
+        assert sides and all(millimetres(side) >= 10 for side in sides), (
+            f"page margins: {margins}"
+        )
         solutions = page.locator("details.hide pre")
         assert solutions.count() >= 3
         for index in range(solutions.count()):
             assert solutions.nth(index).is_visible(), "a solution is folded"
+        markers = page.locator("details.hide > summary > p:visible")
+        shapes = markers.evaluate_all(
+            "titles => titles.map(t => getComputedStyle(t).listStyleType)"
+        )
+        folded = page.locator("details.hide").count()
+        assert len(shapes) == folded, "one marker per solution"
+        assert set(shapes) == {"disclosure-open"}, "a solution marked closed"
+        halves = page.evaluate(TAB_HALVES)
+        if path == CHAPTER_PAGES[1]:
+            assert len(halves) >= 5
+        for tab_set in halves:
+            labels = [label.split()[0] for label, _ in tab_set]
+            assert labels == ["NumPy", "PyTorch"], tab_set
+            assert all(shown for _, shown in tab_set), f"unprinted: {tab_set}"
         assert page.evaluate(CLIPPED) == []
         cut = page.evaluate(
             """() => [...document.querySelectorAll(
@@ -426,7 +496,10 @@ def test_chapters_print_whole_on_a4(site, browser, path):
                 path=SCREENSHOTS / f"{name}-print.pdf",
                 format="A4",
                 print_background=True,
+                prefer_css_page_size=True,
             )
+        page.emulate_media(media="screen")
+        wait_for(page, f"{theme} === 'dark'", "the screen stays light")
 
 
 # A film's frames are embedded in the page: each may add this much to it.

@@ -19,3 +19,31 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   }
 });
+
+// Print in the light theme, whatever the screen's mode: the dark one put
+// grey text and grey-panelled figures on white paper. The theme keys its
+// colours, and the code's, on <html data-theme>; this swaps it for the
+// print and back: `beforeprint` for a printer, the print media query for
+// a print preview or a PDF.
+(() => {
+  const html = document.documentElement;
+  let onScreen = null;
+  const toPaper = () => {
+    if (onScreen === null) {
+      onScreen = html.dataset.theme;
+      html.dataset.theme = "light";
+    }
+  };
+  const toScreen = () => {
+    if (onScreen !== null) {
+      html.dataset.theme = onScreen;
+      onScreen = null;
+    }
+  };
+  const print = window.matchMedia("print");
+  print.addEventListener("change", () =>
+    print.matches ? toPaper() : toScreen(),
+  );
+  window.addEventListener("beforeprint", toPaper);
+  window.addEventListener("afterprint", toScreen);
+})();
