@@ -581,6 +581,79 @@ def check_film(page, film, pointers: list[str]) -> None:
     assert frame() == first
 
 
+# The colour behind a film's controls: the first opaque background up from
+# them.
+PANEL = """film => { for (let el = film.querySelector(".anim-controls"); el;
+    el = el.parentElement) { const colour = getComputedStyle(el)
+    .backgroundColor; if (!colour.endsWith(", 0)")) return colour; }
+  return "rgb(255, 255, 255)"; }"""
+
+
+def luminance(colour: str) -> float:
+    """WCAG's relative luminance of a CSS rgb() colour."""
+    channels = [int(c) / 255 for c in re.findall(r"\d+", colour)[:3]]
+    linear = [
+        c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+        for c in channels
+    ]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(one: str, other: str) -> float:
+    high, low = sorted([luminance(one), luminance(other)], reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def centre_brightness(element) -> float:
+    """How light a control is drawn at its centre, 0 to 255."""
+    with Image.open(io.BytesIO(element.screenshot())) as shot:
+        grey = shot.convert("L")
+        return grey.getpixel((grey.width // 2, grey.height // 2))
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_films_controls_show_their_state_on_a_phone(site, browser, scheme):
+    """In either mode: the chosen repetition mode drawn filled and the
+    others empty, every control a 44 px target, focus rings at 3:1."""
+    options = {"viewport": {"width": WIDTHS["phone"], "height": 900}}
+    url = f"{site}/{CHAPTER_PAGES[0]}"
+    with Visit(
+        browser,
+        url,
+        color_scheme=scheme,
+        is_mobile=True,
+        has_touch=True,
+        **options,
+    ) as visit:
+        page = visit.page
+        film = page.locator(".film").first
+        film.scroll_into_view_if_needed()
+        radios = film.locator("input[type=radio]")
+        assert radios.count() == 3
+        for index in range(radios.count()):
+            radio = radios.nth(index)
+            centre = centre_brightness(radio)
+            if radio.is_checked():
+                assert centre < 170, f"the chosen mode drawn empty: {centre}"
+            else:
+                assert centre > 200, f"a mode not chosen drawn full: {centre}"
+            label = film.locator(f"label[for='{radio.get_attribute('id')}']")
+            target = label.bounding_box()
+            assert target["height"] >= 44 and target["width"] >= 44, target
+        buttons = film.locator("button")
+        for index in range(buttons.count()):
+            box = buttons.nth(index).bounding_box()
+            assert box["width"] >= 44 and box["height"] >= 44, box
+        panel = film.evaluate(PANEL)
+        for control in (buttons.nth(1), film.locator("input[type=range]")):
+            control.focus()  # then reached by keyboard, as a ring needs
+            page.keyboard.press("Tab")
+            page.keyboard.press("Shift+Tab")
+            assert control.evaluate(FOCUS_RING), f"no focus ring: {control}"
+            ring = control.evaluate("el => getComputedStyle(el).outlineColor")
+            assert contrast(ring, panel) >= 3, f"ring {ring} on {panel}"
+
+
 def test_redirect_page_and_favicon(site, browser):
     with Visit(browser, f"{site}/index.html") as visit:
         page = visit.page

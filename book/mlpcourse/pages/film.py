@@ -324,12 +324,25 @@ ICONS = {  # 16 x 16 SVG paths, for Font Awesome 4's icon names
 FONT_AWESOME = re.compile(
     r'<link rel="stylesheet"\s+href="https://maxcdn[^"]+font-awesome[^"]+">'
 )
+# The player sits on a light panel in both of the site's modes, so its
+# native controls are drawn for a light page (dark mode drew the radios
+# inverted). Each control is a 44 px target, the usual touch guideline; a
+# radio's target is its label. Focus rings are near-black: 3:1 or more on
+# the panel in either mode.
 PLAYER_STYLE = """<style>
+.film { color-scheme: light; }
 .film .animation { display: block; }
 .film .animation img { max-width: 100%; height: auto; }
 .film input[type=range].anim-slider { width: 100%; max-width: 500px; }
-.film .anim-buttons button { width: 34px; min-height: 32px; }
+.film .anim-buttons { display: flex; flex-wrap: wrap; justify-content: center;
+  gap: 2px; }
+.film .anim-buttons button { width: 44px; min-height: 44px; }
 .film .anim-buttons svg { width: 16px; height: 16px; fill: currentColor; }
+.film .anim-state label { display: inline-flex; align-items: center;
+  min-height: 44px; padding: 0 10px 0 4px; margin: 0; }
+.film .anim-state input { width: 20px; height: 20px; }
+html .film :is(button, input):focus-visible { outline: 3px solid #1f2328;
+  outline-offset: 2px; }
 @media print { .film .anim-controls { display: none; } }
 </style>
 """
