@@ -63,6 +63,11 @@ CLIPPED = """() => [...document.querySelectorAll("body *")].filter(el => {
 }).map(el => `${el.tagName.toLowerCase()}.${el.className} hides `
   + `${el.scrollWidth - el.clientWidth} px: ${el.textContent.slice(0, 60)}`)"""
 
+# The search fields and buttons a reader sees, sidebar dialogs closed.
+SEARCH_FIELDS = """() => [...document.querySelectorAll(".search-button__button")]
+  .filter(el => el.getClientRects().length
+                && getComputedStyle(el).visibility !== "hidden").length"""
+
 # Display maths wider than the box that holds it.
 WIDE_MATHS = """() => [...document.querySelectorAll("mjx-container[display]")]
   .filter(box => box.scrollWidth > box.clientWidth + 1)
@@ -104,6 +109,7 @@ def test_nothing_is_cut_off_too_small_or_inaccessible(
         page = visit.page
         if device == "desktop":
             check_rendered_offline_and_cleanly(visit, path)
+        assert page.evaluate(SEARCH_FIELDS) == 1, "one search field"
         scroll, width = page.evaluate(
             "[document.documentElement.scrollWidth, innerWidth]"
         )
