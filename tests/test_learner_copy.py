@@ -85,8 +85,9 @@ def test_the_book_values_are_written_into_its_text(chapter):
 # in the zip's own copy; chapter 1 with PyTorch made unimportable. Every
 # page also shortens the circle's runs, the costly ones, to 50 epochs: a
 # fourth setting whose sentences a note must name. The cells still run on
-# settings not the course's (the seed claim breaks as it does at 500), at
-# a tenth of the training; nbval runs each page at the course's settings.
+# settings not the course's (the seed claim breaks as it does at 500),
+# the circle's runs at a tenth of their epochs; nbval runs each page at
+# the course's settings.
 EXPERIMENT = {"init_seed": "2", "n_hidden": "2", "learning_rate": "0.1"}
 SHORTER = {"epochs": "50"}
 NO_TORCH = (
