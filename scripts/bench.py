@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT / "book"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import bench_step  # noqa: E402
+import phone_load  # noqa: E402
 from refresh_notebooks import execute  # noqa: E402
 
 from mlpcourse import scratch, torch_mlp  # noqa: E402
@@ -181,6 +182,35 @@ def measure(row: Callable[..., None]) -> None:
         "<= 2.0",
         tests / cold <= 2.0,
     )
+
+    # A phone on a slow connection (scripts/phone_load.py): the site served
+    # gzipped, as a static host serves it; a fresh browser each time.
+    chapters_loaded = in_process("the phone loads", phone_load.loads)
+    for path, load in chapters_loaded.items():
+        chapter = Path(path).stem
+        row(
+            f"phone, slow network: {chapter} first paint",
+            f"{load.first_paint_s:.1f} s",
+            "<= 3 s",
+            load.first_paint_s <= 3,
+        )
+        row(
+            f"phone, slow network: {chapter} load event",
+            f"{load.load_s:.1f} s",
+        )
+        row(
+            f"{chapter} until load: transferred (gzip)",
+            f"{load.transferred / 1e6:.2f} MB",
+        )
+        row(f"{chapter} until load: requests", f"{load.requests:.0f}")
+        row(
+            f"{chapter} until load: its HTML (gzip)",
+            f"{load.html / 1e3:.0f} kB",
+        )
+        row(
+            f"{chapter}: more, scrolled to each film",
+            f"{load.films_transferred / 1e6:.2f} MB",
+        )
 
     # One training step across sizes, its breakdown and the boundary grid:
     # the "Going further" page draws its figures and quotes its timings

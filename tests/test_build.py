@@ -11,6 +11,7 @@ separately (and nbval executes once more).
 
 import base64
 import hashlib
+import io
 import json
 import os
 import re
@@ -18,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import time
+import types
 from copy import deepcopy
 from pathlib import Path
 
@@ -25,10 +27,12 @@ import jupytext
 import learner_notebooks
 import nbformat
 import pytest
-from course_site import merge_streams
+from course_site import FILM_FRAMES, film_frames_as_files, merge_streams
+from matplotlib import animation
 from myst_nb.core.utils import coalesce_streams
 from nbval_rules import sanitize
 from paths import BOOK, BUILD, CHAPTERS, HTML, ROOT
+from PIL import Image
 
 from mlpcourse.pages import claims
 
@@ -445,6 +449,42 @@ def test_merging_streams_rewrites_the_cells_own_outputs():
         ("stream", "stderr"),
     ]
     assert outputs[0].text == "one\ntwo\n"
+
+
+def png_bytes(colour: tuple[int, int, int]) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 3), colour).save(buffer, format="png")
+    return buffer.getvalue()
+
+
+def test_film_frames_leave_the_page_as_files_named_by_their_contents(
+    tmp_path,
+):
+    """As matplotlib's player embeds them: base64 split by backslashed
+    newlines. Two equal frames share one file; the page keeps the rest."""
+    red, blue = png_bytes((255, 0, 0)), png_bytes((0, 0, 255))
+    embedded = animation._embedded_frames(
+        [base64.encodebytes(png).decode() for png in (red, blue, red)], "png"
+    )
+    assert "\\\n" in embedded  # the frames' lines are split, as in a page
+    body = f"<p>before</p><script>{embedded}</script><p>after</p>"
+    context = {"body": body, "pathto": lambda uri, resource: f"../{uri}"}
+    app = types.SimpleNamespace(outdir=str(tmp_path))
+    film_frames_as_files(app, "book/page", "page.html", context, None)
+    urls = re.findall(r'frames\[(\d)\] = "([^"]+)"', context["body"])
+    assert [index for index, _ in urls] == ["0", "1", "2"]
+    assert "data:image" not in context["body"]
+    assert context["body"].startswith("<p>before</p><script>")
+    assert context["body"].endswith("</script><p>after</p>")
+    files = sorted((tmp_path / FILM_FRAMES).iterdir())
+    assert len(files) == 2
+    for (_, url), png in zip(urls, (red, blue, red), strict=True):
+        assert url.startswith(f"../{FILM_FRAMES}/")
+        assert (tmp_path / url.removeprefix("../")).read_bytes() == png
+    assert urls[0][1] == urls[2][1] != urls[1][1]
+    untouched = {"body": "<p>frames[0] is prose</p>", "pathto": None}
+    film_frames_as_files(app, "book/other", "page.html", untouched, None)
+    assert untouched["body"] == "<p>frames[0] is prose</p>"
 
 
 @pytest.fixture(scope="module")

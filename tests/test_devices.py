@@ -8,6 +8,7 @@ every page at every width, and each chapter's A4 PDF, in _build/screenshots/
 for a person to look at.
 """
 
+import contextlib
 import io
 import os
 import re
@@ -16,10 +17,12 @@ from urllib.parse import urlparse
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from browser import HTML, PAGES, SCREENSHOTS, Visit, screenshot
+from course_site import FILM_FRAMES
 from PIL import Image
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
+from mlpcourse.pages.film import FILM_DPI
 from mlpcourse.pages.plots import TEXT_POINTS
 
 WIDTHS = {"phone": 390, "tablet": 768, "desktop": 1280}
@@ -122,6 +125,7 @@ def test_nothing_is_cut_off_too_small_or_inaccessible(
             assert all(overflow == "auto" for *_, overflow in wide_maths)
         if device == "desktop":
             assert page.evaluate(WIDE_CODE) == [], "code wider than its box"
+        check_wide_tables(page, path, device)
         for figure in page.evaluate(FIGURES):
             dpi = png_dpi(figure["src"], path)
             css_px = (
@@ -157,6 +161,49 @@ SHOWN = {
 }
 
 
+# Each table's box: whether it scrolls, what it says and which sides fade.
+TABLES = """() => [...document.querySelectorAll(
+    ".pst-scrollable-table-container")].map(box => ({
+  scrolls: box.scrollWidth > box.clientWidth + 1,
+  hint: box.nextElementSibling?.matches("p.table-scrolls:not([hidden])")
+    && box.nextElementSibling.checkVisibility() || false,
+  left: getComputedStyle(box).maskImage !== "none"
+    && box.classList.contains("more-left"),
+  right: getComputedStyle(box).maskImage !== "none"
+    && box.classList.contains("more-right")}))"""
+
+
+def check_wide_tables(page, path: str, device: str) -> None:
+    """A table fits its column, or says that it scrolls and fades the side
+    with more to see, before and after a reader scrolls it."""
+    tables = page.evaluate(TABLES)
+    if path == CHAPTER_PAGES[1]:  # chapter 2's loop, side by side
+        assert tables and tables[0]["scrolls"] == (device == "phone")
+    for index, table in enumerate(tables):
+        if not table["scrolls"]:
+            assert table == dict.fromkeys(table, False), f"table {index}"
+            continue
+        assert table == {
+            "scrolls": True,
+            "hint": True,
+            "left": False,
+            "right": True,
+        }, f"table {index} at the start"
+        box = page.locator(".pst-scrollable-table-container").nth(index)
+        box.evaluate("box => box.scrollTo(box.scrollWidth, 0)")
+        wait_for(
+            page,
+            f"(t => t.left && !t.right)(({TABLES})()[{index}])",
+            f"table {index} scrolled to its end: the fade did not move left",
+        )
+        box.evaluate("box => box.scrollTo(0, 0)")
+        wait_for(
+            page,
+            f"(t => !t.left && t.right)(({TABLES})()[{index}])",
+            f"table {index} scrolled back: the fade did not move right",
+        )
+
+
 def check_rendered_offline_and_cleanly(visit: Visit, path: str) -> None:
     """Every image decoded, every formula typeset, no console error, and no
     request left localhost.
@@ -165,8 +212,10 @@ def check_rendered_offline_and_cleanly(visit: Visit, path: str) -> None:
     such request could have succeeded, so none was ever cached.
     """
     page = visit.page
+    # A film's frames load as the reader nears it (test_every_film_plays).
     images = page.evaluate(
-        "[...document.images].map(i => [i.src, i.complete, i.naturalWidth])"
+        """[...document.images].filter(i => !i.closest(".film"))
+             .map(i => [i.src, i.complete, i.naturalWidth])"""
     )
     broken = [src for src, done, width in images if not done or width == 0]
     assert not broken, f"images that did not decode: {broken}"
@@ -180,6 +229,28 @@ def check_rendered_offline_and_cleanly(visit: Visit, path: str) -> None:
     assert not visit.errors, f"console errors: {visit.errors}"
     hosts = {urlparse(url).hostname for url in visit.requests}
     assert hosts == {"127.0.0.1"}, f"requests left localhost: {hosts}"
+    check_icons_drawn_from_the_fonts(visit)
+
+
+# The theme's icons a reader sees: each one's glyph and width.
+ICONS = """() => [...document.querySelectorAll("i.fa-solid, i.fas, i.fab")]
+  .filter(icon => icon.checkVisibility()).map(icon => [icon.className,
+    getComputedStyle(icon, "::before").content,
+    icon.getBoundingClientRect().width])"""
+ICON_FONTS = """() => [...document.fonts].filter(font =>
+  font.family.includes("Font Awesome") && font.status === "loaded").length"""
+
+
+def check_icons_drawn_from_the_fonts(visit: Visit) -> None:
+    """The icons are drawn by the theme's stylesheet and web fonts alone:
+    the page never asks for the 1.5 MB script that redrew them as SVG."""
+    scripts = [url for url in visit.requests if "fontawesome" in url]
+    assert not [url for url in scripts if url.split("?")[0].endswith(".js")]
+    icons = visit.page.evaluate(ICONS)
+    assert len(icons) >= 3, icons
+    for name, glyph, width in icons:
+        assert glyph not in ("none", "normal", '""') and width > 0, name
+    assert visit.page.evaluate(ICON_FONTS) >= 1, "no icon font loaded"
 
 
 def check_figure_opens_at_full_size(page) -> None:
@@ -319,6 +390,81 @@ def check_search(page, how: str, search: bool) -> None:
     results = page.locator("#search-results li a")
     results.first.wait_for()
     assert "1. The MLP from scratch with NumPy" in results.all_inner_texts()
+    press(page, results.get_by_text("1. The MLP from scratch"), how)
+    page.wait_for_url(re.compile(r"scratch_mlp\.html"))
+    check_landing(page, "backpropagation")
+
+
+# Where a search result landed: the first highlighted match a reader can
+# see, its section's id and whether it is on the screen.
+LANDING = """() => {
+  const match = [...document.querySelectorAll("article span.highlighted")]
+    .find(el => el.getClientRects().length);
+  if (!match) return null;
+  const box = match.getBoundingClientRect();
+  return {text: match.textContent, section: match.closest("section[id]").id,
+          shown: box.top >= 0 && box.bottom <= innerHeight,
+          stored: localStorage.getItem("sphinx_highlight_terms")}; }"""
+
+
+def check_landing(page, term: str) -> dict:
+    """The page a search led to shows ``term`` highlighted, on the screen,
+    and its address names the section; the term is no longer stored."""
+    landed = None
+    with contextlib.suppress(PlaywrightTimeout):
+        landed = page.wait_for_function(
+            f"({LANDING})()?.shown ? ({LANDING})() : null", timeout=5000
+        ).json_value()
+    assert landed, "no highlighted match on the screen"
+    assert landed["text"].lower() == term
+    assert urlparse(page.url).fragment == landed["section"], (
+        f"landed at #{urlparse(page.url).fragment}, not the match's section"
+    )
+    assert landed["stored"] is None, "the search term is still stored"
+    return landed
+
+
+def test_a_term_in_a_tab_not_shown_shows_that_tab_and_a_named_place_stays(
+    site, browser
+):
+    """Chapter 2 has "calculus" only in a PyTorch listing, a tab not shown
+    at first: the link opens that tab. A link to a section keeps it. The
+    highlight reads in both modes."""
+    url = f"{site}/{CHAPTER_PAGES[1]}?highlight=calculus"
+    with open_at(browser, site, CHAPTER_PAGES[1], "desktop") as visit:
+        page = visit.page
+        page.goto(url)
+        landed = check_landing(page, "calculus")
+        tab = page.locator(
+            ".sd-tab-set > input:checked + label"
+        ).all_inner_texts()
+        assert tab.count("PyTorch") == 1, "not only the match's tab switched"
+        assert landed["section"] != "the-same-network-in-pytorch"  # the top
+        section = "a-dense-layer"
+        page.goto(f"{site}/{CHAPTER_PAGES[0]}?highlight=numpy#{section}")
+        page.wait_for_function(
+            "document.querySelector('article span.highlighted')"
+        )
+        # Timeouts run in order: this one, set later and longer, runs after
+        # the page's own (10 ms, then the jump to the match).
+        page.evaluate("new Promise(done => setTimeout(done, 20))")
+        assert urlparse(page.url).fragment == section
+        heading = page.locator(f"#{section} > h2").bounding_box()
+        assert 0 <= heading["y"] < 200, f"the named section moved: {heading}"
+        # The highlight reads in both modes, in the page and its contents.
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)
+            page.goto(f"{site}/{CHAPTER_PAGES[0]}?highlight=backpropagation")
+            check_landing(page, "backpropagation")
+            marked = {"include": [["span.highlighted"]]}
+            options = AXE_OPTIONS | {"runOnly": ["color-contrast"]}
+            results = Axe().run(page, context=marked, options=options)
+            unread = [
+                n["target"]
+                for v in results.response["violations"]
+                for n in v["nodes"]
+            ]
+            assert unread == [], f"{scheme}: highlights below 4.5:1"
 
 
 def check_tabs(page, how: str) -> None:
@@ -450,7 +596,8 @@ def wait_for(page, condition: str, failure: str) -> None:
 def test_chapters_print_whole_on_a4(site, browser, path):
     """Printed from the dark mode, the hardest case: in light colours,
     every solution open and marked so, both halves of every tab set under
-    their labels, nothing cut at the edge, with a page margin."""
+    their labels, nothing cut at the edge, with a page margin. The films
+    leave paper to their small multiples."""
     options = {"viewport": {"width": A4_PRINT_WIDTH, "height": 1123}}
     url = f"{site}/{path}"
     with Visit(browser, url, color_scheme="dark", **options) as visit:
@@ -485,6 +632,8 @@ def test_chapters_print_whole_on_a4(site, browser, path):
             labels = [label.split()[0] for label, _ in tab_set]
             assert labels == ["NumPy", "PyTorch"], tab_set
             assert all(shown for _, shown in tab_set), f"unprinted: {tab_set}"
+        films = page.locator(".film")
+        assert all(not films.nth(i).is_visible() for i in range(films.count()))
         assert page.evaluate(CLIPPED) == []
         cut = page.evaluate(
             """() => [...document.querySelectorAll(
@@ -508,28 +657,55 @@ def test_chapters_print_whole_on_a4(site, browser, path):
         wait_for(page, f"{theme} === 'dark'", "the screen stays light")
 
 
-# A film's frames are embedded in the page: each may add this much to it.
-FILM_BYTES = 1_500_000
 FILMS = {CHAPTER_PAGES[0]: 2}  # chapter 2 shows none: chapter 1's agree
 FRAME = """film => { const img = film.querySelector("img");
   return [film.querySelector("input[type=range]").value,
           img.src.length + ":" + img.src.slice(-48)]; }"""
+# The film frames a page has asked for, by the folder the site keeps them in.
+FRAME_FILES = f"/{FILM_FRAMES}/"
+LOADED = "img => img.complete && img.naturalWidth > 0"
+
+
+def frame_requests(visit) -> list[str]:
+    return [url for url in visit.requests if FRAME_FILES in url]
 
 
 @pytest.mark.parametrize("device", ["phone", "desktop"])
 @pytest.mark.parametrize("path", FILMS)
 def test_every_film_plays_steps_and_scrubs(site, browser, path, device):
     """Each training film, by pointer (touch and mouse on the phone) and by
-    keyboard: its frames are embedded, so the page asks for none of them."""
+    keyboard. Its frames are files on this site, fetched only as the reader
+    comes near the film; its smallest text is as large as the figures'."""
     pointers = ["touch", "mouse"] if device == "phone" else ["mouse"]
     with open_at(browser, site, path, device) as visit:
         page = visit.page
         films = page.locator(".film")
         assert films.count() == FILMS[path]
+        assert frame_requests(visit) == [], "frames fetched before needed"
+        asked = 0
         for index in range(films.count()):
             film = films.nth(index)
-            weight = film.evaluate("film => film.outerHTML.length")
-            assert weight <= FILM_BYTES, f"film {index}: {weight} bytes"
+            html = film.evaluate("film => film.outerHTML")
+            assert "data:image" not in html, f"film {index}: frames embedded"
+            film.scroll_into_view_if_needed()
+            image = film.locator("img")
+            page.wait_for_function(LOADED, arg=image.element_handle())
+            page.wait_for_load_state("networkidle")
+            frames = int(
+                film.locator("input[type=range]").get_attribute("max")
+            )
+            assert len(frame_requests(visit)) == asked + frames + 1, (
+                f"film {index}: not each frame fetched once"
+            )
+            asked = len(frame_requests(visit))
+            drawn, natural = image.evaluate(
+                "img => [img.getBoundingClientRect().width, img.naturalWidth]"
+            )
+            css_px = TEXT_POINTS * FILM_DPI / 72 * drawn / natural
+            assert css_px >= SMALLEST_FIGURE_TEXT[device], (
+                f"film {index}: {TEXT_POINTS} pt text drawn at {css_px:.1f} "
+                f"CSS px ({natural} px frames shown {drawn:.0f} px wide)"
+            )
             check_film(page, film, pointers)
         hosts = {urlparse(url).hostname for url in visit.requests}
         assert hosts <= {"127.0.0.1", None}, f"requests left: {hosts}"

@@ -9,6 +9,7 @@ import re
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from figure_text import covered
 from matplotlib.contour import ContourSet
 from matplotlib.text import Text
 from PIL import Image
@@ -511,6 +512,17 @@ def test_the_player_works_offline_and_names_its_controls(page):
     assert page.startswith('<div class="film">')
 
 
+def test_the_player_starts_near_the_reader_and_keeps_its_place(page):
+    """It asks for its frames as the reader comes within a screen of it,
+    not as the page parses it; its frame's size holds the place before."""
+    assert "setTimeout(function() {" not in page, "starts at once"
+    start = page.index("filmWhenNear(img_id, function() {")
+    assert "new Animation(frames" in page[start:]
+    assert 'rootMargin: "100% 0px"' in film.START_WHEN_NEAR
+    width, height = (round(i * film.FILM_DPI) for i in film.FILM_SIZE)
+    assert f'width="{width}" height="{height}" id="_anim_img' in page
+
+
 def test_the_players_key_says_what_the_shading_and_the_line_show(page):
     """The linear film's: the first output minus the second, and the line
     where the two are equal."""
@@ -569,3 +581,17 @@ def test_parity_covers_the_frames(monkeypatch):
     frames[1][3] += 1e-8
     with pytest.raises(claims.ClaimBroken, match="film frame gap 1.0e-08"):
         parity.require_agreement(runs, "settings.LINEAR", frames)
+
+
+@pytest.mark.parametrize("index", [0, -1])
+def test_no_text_in_a_frame_covers_another_or_the_curves(index):
+    figure, draw_frame = film.film_figure(four_frames())
+    draw_frame(index % len(EPOCHS))
+    assert covered(figure) == []
+    plt.close(figure)
+
+
+def test_no_text_in_the_small_multiples_covers_another_or_the_points():
+    figure = film.small_multiples(four_frames(), count=4)
+    assert covered(figure) == []
+    plt.close(figure)

@@ -7,6 +7,7 @@ import matplotlib.pyplot as plt
 import matplotlib.text
 import numpy as np
 import pytest
+from figure_text import covered
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -116,30 +117,58 @@ def smallest_glyph_points(text) -> float:
     return text.get_fontsize() * (0.7 if scripts else 1.0)
 
 
-@pytest.mark.parametrize(
-    "kind",
-    ["data", "losses", "accuracy", "boundary", "step times", "step speed"],
-)
+def rising_gap(start: int, epochs: int) -> np.ndarray:
+    """A gap at rounding level that climbs to 1e-2 from epoch ``start``, as
+    the course's two runs at twice its learning rate do."""
+    rounding = np.resize([0.0, 2e-16, 1e-15, 4e-16], epochs)
+    rise = np.clip(np.geomspace(1e-15, 1e12, epochs), None, 1e-2)
+    return np.where(np.arange(epochs) < start, rounding, rise)
+
+
+# Each kind of figure the book draws, from data shaped like the book's:
+# the step figures from the committed measurements themselves.
+FIGURES = {
+    "data": lambda circle: plots.plot_data(circle, title="Data"),
+    "losses": lambda _: plots.plot_losses(
+        {
+            "linear": np.geomspace(0.25, 0.01, 500),
+            "circle": np.geomspace(0.25, 0.05, 500),
+        },
+        title="Loss",
+    ),
+    "accuracy": lambda _: plots.plot_accuracy(
+        {
+            "linear": np.linspace(0.5, 1, 501),
+            "circle": np.linspace(0.4, 0.95, 501),
+        },
+        title="Accuracy",
+    ),
+    "boundary": lambda circle: plots.plot_decision_boundary(
+        inside_circle, circle, title="Boundary"
+    ),
+    "gaps": lambda _: plots.plot_gaps(
+        {
+            "rate 0.05, NumPy vs PyTorch": rising_gap(500, 500),
+            "rate 0.1, NumPy vs PyTorch": rising_gap(120, 300),
+            "rate 0.1, NumPy vs nudged NumPy": rising_gap(100, 300),
+        },
+        title="Circle: the two runs' loss gap",
+        tolerance=1e-9,
+    ),
+    "step times": lambda _: plots.plot_step_times(stepbench.load(), batch=10),
+    "step times, large batch": lambda _: plots.plot_step_times(
+        stepbench.load(), batch=4000
+    ),
+    "step speed": lambda _: plots.plot_step_throughput(
+        stepbench.load(), batch=4000
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", FIGURES)
 def test_every_figure_stays_readable_on_a_phone(circle, kind):
     """The page tests convert TEXT_POINTS and FIGURE_DPI into CSS px."""
-    ax = {
-        "data": lambda: plots.plot_data(circle, title="Data"),
-        "losses": lambda: plots.plot_losses(
-            {"run": np.geomspace(1, 0.01, 500)}, title="Loss"
-        ),
-        "accuracy": lambda: plots.plot_accuracy(
-            {"run": np.linspace(0.5, 1, 501)}, title="Accuracy"
-        ),
-        "boundary": lambda: plots.plot_decision_boundary(
-            inside_circle, circle, title="Boundary"
-        ),
-        "step times": lambda: plots.plot_step_times(
-            stepbench.load(), batch=10
-        ),
-        "step speed": lambda: plots.plot_step_throughput(
-            stepbench.load(), batch=4000
-        ),
-    }[kind]()
+    ax = FIGURES[kind](circle)
     figure = ax.figure
     figure.canvas.draw()
     assert figure.dpi == plots.FIGURE_DPI
@@ -155,6 +184,26 @@ def test_every_figure_stays_readable_on_a_phone(circle, kind):
         f"{smallest.get_text()!r} is drawn at "
         f"{smallest_glyph_points(smallest):.1f} pt"
     )
+
+
+@pytest.mark.parametrize("kind", FIGURES)
+def test_no_text_or_legend_covers_another_or_the_data(circle, kind):
+    assert covered(FIGURES[kind](circle).figure) == []
+
+
+def test_the_cover_check_sees_a_legend_on_the_data_and_a_label_on_a_label():
+    """The check itself, on a figure that breaks both rules."""
+    figure, ax = plt.subplots(figsize=(4, 3))
+    ax.plot([0, 1], [0, 1], label="the diagonal")
+    ax.legend(loc="center")
+    ax.set_xlabel("epoch")
+    ax.annotate("over the label", (0.5, 0), xycoords=ax.xaxis.label)
+    found = covered(figure)
+    assert "'the legend' covers" in " ".join(found)
+    assert "'over the label' covers 'epoch'" in found or (
+        "'epoch' covers 'over the label'" in found
+    )
+    plt.close(figure)
 
 
 def test_data_figure_is_titled_and_keys_linear_classes_unsigned():
@@ -1135,7 +1184,7 @@ def test_step_throughput_draws_gflops_under_each_runs_float64_peak(
         )
         for run in runs
     )
-    assert all(note.xy[0] == 1.0 for note in ax.texts)  # at the right edge
+    assert all(note.xy[0] == 0.0 for note in ax.texts)  # at the left edge
     assert ax.get_title() == f"Arithmetic speed, batch of {batch}"
     assert ax.get_ylabel() == "GFLOP/s achieved"
 

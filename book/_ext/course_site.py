@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import io
 import os
+import re
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 from typing import Any
@@ -93,6 +96,64 @@ def visit_folded_cell(translator: Any, node: HideCodeCellNode) -> None:
     )
 
 
+# A film frame embedded in a page (matplotlib's player, as
+# mlpcourse.pages.film writes it): base64, its lines ended by backslashes.
+EMBEDDED_FRAME = re.compile(
+    r'(frames\[\d+\] = )"data:image/png;base64,((?:[A-Za-z0-9+/=]|\\\n)+)"'
+)
+FILM_FRAMES = "_images/films"
+
+
+def film_frames_as_files(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any
+) -> None:
+    """Move each film's embedded frames out of the page, into image files.
+
+    A notebook keeps its films whole, to play offline; on the site they
+    were most of a chapter's weight (1.4 MB of 2 MB), fetched before the
+    first paint. As files, named by their contents, a film's frames are
+    fetched only when the player starts, as the reader comes near it.
+    """
+    body = context.get("body", "")
+    if "frames[0] = " not in body:
+        return
+    folder = Path(app.outdir, FILM_FRAMES)
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def as_file(match: re.Match) -> str:
+        png = base64.b64decode(match[2].replace("\\\n", ""))
+        name = f"{hashlib.sha256(png).hexdigest()[:32]}.png"
+        path = folder / name
+        if not path.exists():
+            path.write_bytes(png)
+        url = context["pathto"](f"{FILM_FRAMES}/{name}", 1)
+        return f'{match[1]}"{url}"'
+
+    context["body"] = EMBEDDED_FRAME.sub(as_file, body)
+
+
+# pydata-sphinx-theme's icon script: 1.5 MB (0.54 MB gzipped), the most a
+# page loaded after its films. It redraws as SVG the icons that the theme's
+# stylesheet already draws from the Font Awesome web fonts, which every
+# page loads anyway; the theme ships it for custom icon links, and this
+# site has none.
+ICON_SCRIPT = re.compile(
+    r'<script defer src="[./]*_static/scripts/fontawesome\.js\?digest=\w+">'
+    r"</script>\n?"
+)
+
+
+def drop_icon_script(app: Sphinx, exception: Exception | None) -> None:
+    """Take the theme's icon script out of every page (a page Sphinx did
+    not write again this time has lost it already)."""
+    if exception is not None or app.builder.format != "html":
+        return
+    for path in Path(app.outdir).rglob("*.html"):
+        page, found = ICON_SCRIPT.subn("", path.read_text(encoding="utf-8"))
+        if found:
+            path.write_text(page, encoding="utf-8")
+
+
 def write_redirect_page(app: Sphinx, exception: Exception | None) -> None:
     """The site's index.html: a redirect to the first page, with a title.
 
@@ -170,6 +231,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     use_merge_streams()
     # Late, after every other extension has added its scripts to the page.
     app.connect("html-page-context", drop_repeated_scripts, priority=900)
+    app.connect("html-page-context", film_frames_as_files)
+    app.connect("build-finished", drop_icon_script)
     app.connect("doctree-read", link_figures_to_full_size)
     # Before sphinx-external-toc's own redirect (priority 500).
     app.connect("build-finished", write_redirect_page, priority=400)

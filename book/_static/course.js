@@ -47,3 +47,76 @@ document.addEventListener("DOMContentLoaded", () => {
   window.addEventListener("beforeprint", toPaper);
   window.addEventListener("afterprint", toScreen);
 })();
+
+// A search result leads to the place that matches, highlighted. Sphinx's
+// highlighter skips any page that loads searchtools.js, to spare its own
+// results page, and this theme loads that script on every page (for its
+// search dialog): so no page highlighted a term, and the term stayed
+// stored for the next page. Run it on every page but the results, then
+// bring the first match a reader can see into view, the address naming
+// its section. A match in a tab not shown selects that tab; one in a
+// folded solution stays folded.
+document.addEventListener("DOMContentLoaded", () => {
+  if (typeof SphinxHighlight === "undefined") return;
+  if (document.getElementById("search-results")) return;
+  const arrivedAt = location.hash;
+  SphinxHighlight.highlightSearchWords();
+  // Sphinx highlights after a 10 ms timeout; timeouts of equal delay run in
+  // the order they were set, so this one runs after it.
+  setTimeout(() => {
+    const matches = [...document.querySelectorAll("article span.highlighted")];
+    if (!matches.length || arrivedAt) return; // a result that named its place
+    const seen = (el) => el.getClientRects().length > 0;
+    let match = matches.find(seen);
+    if (!match) {
+      match = matches.find((el) => el.closest(".sd-tab-content"));
+      if (!match) return;
+      const tab = match.closest(".sd-tab-content");
+      tab.previousElementSibling.previousElementSibling.checked = true;
+    }
+    const section = match.closest("section[id]");
+    if (section) history.replaceState(null, "", `#${section.id}`);
+    const show = () => match.scrollIntoView({ block: "center" });
+    show();
+    // Maths typeset and figures loaded above the match move it down; keep
+    // it in view until then, unless the reader has moved on.
+    let moved = false;
+    for (const kind of ["wheel", "touchstart", "keydown", "mousedown"]) {
+      addEventListener(kind, () => (moved = true), { once: true, passive: true });
+    }
+    const again = () => {
+      const box = match.getBoundingClientRect();
+      if (!moved && (box.top < 0 || box.bottom > innerHeight)) show();
+    };
+    window.MathJax?.startup?.promise?.then(again);
+    if (document.readyState === "complete") again();
+    else addEventListener("load", again, { once: true });
+  }, 10);
+});
+
+// A table wider than the column scrolls sideways in its own box (the
+// theme's), and on a phone nothing showed that it does: chapter 2's table
+// hid its PyTorch column. Say so under it, and fade each side that has
+// more to see (course.css); both follow the reader's scrolling and the
+// table's size, which changes as its maths is typeset.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const box of document.querySelectorAll(
+    ".pst-scrollable-table-container",
+  )) {
+    const hint = document.createElement("p");
+    hint.className = "table-scrolls";
+    hint.textContent = "The table scrolls sideways \u2194";
+    hint.hidden = true;
+    box.after(hint);
+    const mark = () => {
+      const hidden = box.scrollWidth - box.clientWidth;
+      box.classList.toggle("more-right", box.scrollLeft < hidden - 1);
+      box.classList.toggle("more-left", box.scrollLeft > 1);
+      hint.hidden = hidden <= 1;
+    };
+    box.addEventListener("scroll", mark, { passive: true });
+    const resized = new ResizeObserver(mark);
+    resized.observe(box);
+    if (box.firstElementChild) resized.observe(box.firstElementChild);
+  }
+});

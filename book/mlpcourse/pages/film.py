@@ -328,7 +328,8 @@ FONT_AWESOME = re.compile(
 # native controls are drawn for a light page (dark mode drew the radios
 # inverted). Each control is a 44 px target, the usual touch guideline; a
 # radio's target is its label. Focus rings are near-black: 3:1 or more on
-# the panel in either mode.
+# the panel in either mode. On paper the small multiples stand in for the
+# film (a frame not yet loaded would print empty).
 PLAYER_STYLE = """<style>
 .film { color-scheme: light; }
 .film .animation { display: block; }
@@ -343,8 +344,29 @@ PLAYER_STYLE = """<style>
 .film .anim-state input { width: 20px; height: 20px; }
 html .film :is(button, input):focus-visible { outline: 3px solid #1f2328;
   outline-offset: 2px; }
-@media print { .film .anim-controls { display: none; } }
+@media print { .film { display: none; } }
 </style>
+"""
+
+
+# matplotlib's player loads every frame as soon as the page has parsed it.
+# This one starts, and so asks for its frames, when the reader comes within
+# a screen of it (at once where IntersectionObserver is missing). In a
+# notebook the frames are in the page anyway; on the site they are files
+# (book/_ext/course_site.py), so a chapter costs no frame until then.
+START_WHEN_NEAR = """<script>
+function filmWhenNear(imgId, start) {
+  var img = document.getElementById(imgId);
+  if (!("IntersectionObserver" in window)) { setTimeout(start, 0); return; }
+  var watch = new IntersectionObserver(function (entries) {
+    if (entries.some(function (entry) { return entry.isIntersecting; })) {
+      watch.disconnect();
+      start();
+    }
+  }, { rootMargin: "100% 0px" });
+  watch.observe(img);
+}
+</script>
 """
 
 
@@ -381,11 +403,18 @@ def player(film: Film) -> str:
     (anim_id,) = set(re.findall(r'id="_anim_img(\w+)"', page))
     page = page.replace(anim_id, film.name.replace("-", "_"))
     page, links = FONT_AWESOME.subn("", page)
+    # The frame's size, so the page keeps its place before the frames load.
+    width, height = (round(inches * FILM_DPI) for inches in FILM_SIZE)
     replacements = {
         '<img id="_anim_img': (
             f'<img alt="{html.escape(film.title)}: the decision boundary '
-            'at the epoch the slider shows" id="_anim_img'
+            f'at the epoch the slider shows" width="{width}" '
+            f'height="{height}" id="_anim_img'
         ),
+        "    setTimeout(function() {\n": (
+            "    filmWhenNear(img_id, function() {\n"
+        ),
+        "    }, 0);\n  })()": "    });\n  })()",
         'class="anim-slider"': (
             'class="anim-slider" aria-label="Frame: the epoch shown"'
         ),
@@ -416,6 +445,6 @@ def player(film: Film) -> str:
         "at the epoch shown. Play, step or drag the slider."
     )
     return (
-        f'<div class="film">{PLAYER_STYLE}{page}'
+        f'<div class="film">{PLAYER_STYLE}{START_WHEN_NEAR}{page}'
         f'<p class="film-key">{key}</p></div>'
     )
