@@ -10,6 +10,7 @@ for a person to look at.
 
 import contextlib
 import io
+import itertools
 import os
 import re
 from urllib.parse import urlparse
@@ -21,6 +22,7 @@ from course_site import FILM_FRAMES
 from PIL import Image
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
+from printed import plain, printed_pages
 
 from mlpcourse.pages.film import FILM_DPI
 from mlpcourse.pages.plots import TEXT_POINTS
@@ -644,17 +646,110 @@ def test_chapters_print_whole_on_a4(site, browser, path):
                .map(el => el.tagName + ": " + el.textContent.slice(0, 50))"""
         )
         assert cut == [], "cut at the page edge in print"
+        facts = page.evaluate(PRINT_FACTS)
+        pdf = page.pdf(
+            format="A4", print_background=True, prefer_css_page_size=True
+        )
         if os.environ.get("SCREENSHOTS"):  # `make screenshots`: to look at
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             name = path.replace("/", "_")[:-5]
-            page.pdf(
-                path=SCREENSHOTS / f"{name}-print.pdf",
-                format="A4",
-                print_background=True,
-                prefer_css_page_size=True,
-            )
+            (SCREENSHOTS / f"{name}-print.pdf").write_bytes(pdf)
+        pages = printed_pages(pdf, margin_mm=min(map(millimetres, sides)))
+        check_printed_pages(pages, facts, path)
         page.emulate_media(media="screen")
         wait_for(page, f"{theme} === 'dark'", "the screen stays light")
+
+
+# What the printed page should hold, from the page itself in print: its
+# headings, the lines that lead into code ("... in mlpcourse/scratch.py:"),
+# each figure's cell, and the source files it names.
+PRINT_FACTS = """() => {
+  const figureCells = [...document.querySelectorAll("article .cell")].filter(
+    cell => cell.querySelector(".cell_output img:not(.film img)"));
+  const text = document.querySelector("article").innerText;
+  return {
+    headings: [...document.querySelectorAll("article :is(h1, h2, h3, h4)")]
+      .map(heading => heading.textContent),
+    leadIns: [...document.querySelectorAll("article p")].filter(p =>
+      p.matches(":has(+ .cell, + .sd-tab-set, + div[class*=highlight-])")
+      && p.textContent.trim().endsWith(":")).map(p => p.textContent),
+    figures: figureCells.map(cell => {
+      const lead = cell.previousElementSibling;
+      return {
+        code: cell.querySelector(".cell_input pre")?.textContent
+          .split("\\n")[0] ?? "",
+        lead: lead?.matches("p") ? lead.textContent : "",
+        images: [...cell.querySelectorAll(".cell_output img")].map(img =>
+          [img.getAttribute("src"), img.naturalWidth])};
+    }),
+    named: Object.fromEntries(["mlpcourse/scratch.py",
+      "mlpcourse/torch_mlp.py"].map(name => [name, text.split(name).length
+        - 1])),
+  };
+}"""
+MOST_BLANK = 1 / 3  # of a page's printable height, but the chapter's last
+
+
+def begins(line: str, texts) -> bool:
+    """Whether a printed ``line`` is the start of one of ``texts``."""
+    return len(plain(line)) >= 6 and any(
+        plain(text).startswith(plain(line)) for text in texts
+    )
+
+
+def ends(line: str, texts) -> bool:
+    """Whether a printed ``line`` is the end of one of ``texts``."""
+    return len(plain(line)) >= 6 and any(
+        plain(text).endswith(plain(line)) for text in texts
+    )
+
+
+def check_printed_pages(pages: list, facts: dict, path: str) -> None:
+    """The PDF read back: every figure on its code's page and its text at
+    9 pt or more; no heading or lead-in line alone at a page's foot; no
+    page more than a third blank, unless what follows is a figure's cell
+    that did not fit there; each source file named as often as on screen."""
+    lines = [line for page in pages for line in page.lines]
+    for name, count in facts["named"].items():
+        printed = sum(line.count(name) for line in lines)
+        assert printed == count, f"{name}: {printed} times, not {count}"
+    if path == CHAPTER_PAGES[1]:
+        assert facts["named"]["mlpcourse/torch_mlp.py"] >= 5
+    images = [
+        (number, *box)
+        for number, page in enumerate(pages)
+        for box in page.figures
+    ]
+    shown = [image for f in facts["figures"] for image in f["images"]]
+    assert len(images) == len(shown), "a figure missing on paper"
+    drawn = iter(images)
+    for figure in facts["figures"]:
+        for source, natural in figure["images"]:
+            number, _, width_mm = next(drawn)
+            inches = natural / png_dpi(source, path)
+            points = TEXT_POINTS * width_mm / (inches * 25.4)
+            assert points >= 9, f"{source}: text printed at {points:.1f} pt"
+            if figure["code"]:
+                assert any(
+                    begins(line, [figure["code"]])
+                    for line in pages[number].lines
+                ), f"page {number + 1}: {figure['code']!r}'s figure alone"
+    codes = [figure["code"] for figure in facts["figures"]]
+    leads = [plain(figure["lead"]) for figure in facts["figures"]]
+    for number, (page, after) in enumerate(itertools.pairwise(pages)):
+        where = f"page {number + 1} of {len(pages)}"
+        foot = page.lines[-1]
+        assert not ends(foot, facts["headings"]), f"{where}: heading {foot!r}"
+        assert not ends(foot, facts["leadIns"]), f"{where}: lead-in {foot!r}"
+        if page.blank > MOST_BLANK:  # a figure's cell (and lead) moved on
+            top = after.lines[0]
+            moved = begins(top, codes) or (
+                len(plain(top)) >= 6
+                and any(plain(top) in lead for lead in leads)
+            )
+            assert moved, (
+                f"{where} is {page.blank:.0%} blank, before {after.lines[0]!r}"
+            )
 
 
 FILMS = {CHAPTER_PAGES[0]: 2}  # chapter 2 shows none: chapter 1's agree
