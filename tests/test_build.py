@@ -27,7 +27,12 @@ import jupytext
 import learner_notebooks
 import nbformat
 import pytest
-from course_site import FILM_FRAMES, film_frames_as_files, merge_streams
+from course_site import (
+    FILM_FRAMES,
+    drop_icon_script,
+    film_frames_as_files,
+    merge_streams,
+)
 from matplotlib import animation
 from myst_nb.core.utils import coalesce_streams
 from nbval_rules import sanitize
@@ -485,6 +490,37 @@ def test_film_frames_leave_the_page_as_files_named_by_their_contents(
     untouched = {"body": "<p>frames[0] is prose</p>", "pathto": None}
     film_frames_as_files(app, "book/other", "page.html", untouched, None)
     assert untouched["body"] == "<p>frames[0] is prose</p>"
+
+
+ICON_SCRIPT = (
+    '<script defer src="../_static/scripts/fontawesome.js?digest=55c26e">'
+    "</script>\n"
+)
+
+
+def test_the_icon_script_leaves_every_page_and_nothing_else(tmp_path):
+    """Wherever a page sits, the theme's tag goes, and only that tag; the
+    build's failure or another builder leaves the pages alone."""
+    page = f"<head>\n{ICON_SCRIPT}<script src='../_static/course.js'>\n</head>"
+    (tmp_path / "book").mkdir()
+    chapter, index = (
+        tmp_path / "book" / "chapter.html",
+        tmp_path / "index.html",
+    )
+    chapter.write_text(page)
+    index.write_text(page.replace("../", ""))
+    html = types.SimpleNamespace(format="html")
+    failed = types.SimpleNamespace(outdir=str(tmp_path), builder=html)
+    drop_icon_script(failed, RuntimeError("the build failed"))
+    latex = types.SimpleNamespace(format="latex")
+    other = types.SimpleNamespace(outdir=str(tmp_path), builder=latex)
+    drop_icon_script(other, None)
+    assert chapter.read_text() == page
+    built = types.SimpleNamespace(outdir=str(tmp_path), builder=html)
+    drop_icon_script(built, None)
+    assert chapter.read_text() == page.replace(ICON_SCRIPT, "")
+    assert "fontawesome" not in index.read_text()
+    assert "_static/course.js" in index.read_text()
 
 
 @pytest.fixture(scope="module")

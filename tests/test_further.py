@@ -70,9 +70,11 @@ def test_at_twice_the_rate_both_pairs_of_runs_must_part(monkeypatch):
         "fast": np.array([1e-15, 1e-6]),
         "nudged": np.array([1e-15, 1e-3]),
     }
-    further.fast_runs_part(None, parted, 0.05)
+    further.fast_runs_part(None, parted, 0.05, 300)
     assert agreed == ["settings.CIRCLE"]
-    with pytest.raises(ClaimBroken, match=r"rate 0\.1, nudged part"):
+    with pytest.raises(
+        ClaimBroken, match=r"rate 0\.1, nudged part within 50 epochs"
+    ):
         further.fast_runs_part(
-            None, parted | {"nudged": np.array([1e-15, 1e-12])}, 0.05
+            None, parted | {"nudged": np.array([1e-15, 1e-12])}, 0.05, 50
         )

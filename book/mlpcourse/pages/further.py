@@ -52,19 +52,24 @@ def one_step_agrees(step_gaps: list[float]) -> None:
 
 
 def fast_runs_part(
-    circle_runs: TwinRuns, gap_curves: Mapping[str, np.ndarray], rate: float
+    circle_runs: TwinRuns,
+    gap_curves: Mapping[str, np.ndarray],
+    rate: float,
+    epochs: int,
 ) -> None:
     """Where identical ends: at the course's rate the two runs agree; at
-    twice that rate, both pairs of runs part."""
+    twice that rate, over ``epochs`` epochs, both pairs of runs part."""
     from ..parity import PARITY_TOLERANCE, require_agreement
 
     require_agreement(circle_runs, "settings.CIRCLE")
     for name in list(gap_curves)[1:]:
         claims.require(
-            f"with learning rate {2 * rate:g}, {name} part within 300 epochs",
+            f"with learning rate {2 * rate:g}, {name} part within "
+            f"{epochs} epochs",
             gap_curves[name].max() > PARITY_TOLERANCE,
             measured=f"largest gap {shown(gap_curves[name].max())}",
-            setting="settings.CIRCLE.learning_rate, doubled, and 300 epochs",
+            setting=f"settings.CIRCLE.learning_rate, doubled, and {epochs} "
+            "epochs",
         )
 
 
