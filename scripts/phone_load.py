@@ -12,25 +12,26 @@ alone for the built site in _build/html.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import gzip
-import http.server
-import os
 import statistics
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "book" / "_ext"))
+sys.path[:0] = [str(ROOT / "book" / "_ext"), str(ROOT / "tests")]
 
+from browser import (  # noqa: E402  the page tests' server and browser
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    HTML,
+    QuietHandler,
+    serve,
+)
 from course_site import FILM_FRAMES  # noqa: E402  where the site keeps them
 
-HTML = ROOT / "_build" / "html"
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHAPTERS = ["book/scratch_mlp.html", "book/pytorch_mlp.html"]
 # What static hosts (GitHub Pages, Netlify, nginx's gzip_static) compress:
 # text. PNG and WOFF2 are compressed already.
@@ -50,12 +51,9 @@ SLOW_NETWORK = {  # Chromium's DevTools protocol: bytes per second
 SLOWER_CPU = 4
 
 
-class GzipHandler(http.server.SimpleHTTPRequestHandler):
+class GzipHandler(QuietHandler):
     """Serves text files gzipped to a client that accepts it, as a static
     host does; everything else as it is."""
-
-    def log_message(self, *args) -> None:
-        pass
 
     def send_head(self):
         path = Path(self.translate_path(self.path))
@@ -87,17 +85,9 @@ class _Body:
         pass
 
 
-@contextmanager
-def serve_gzipped(directory: Path) -> Iterator[str]:
+def serve_gzipped(directory: Path):
     """Serve ``directory`` as a static host does; yield its base URL."""
-    handler = functools.partial(GzipHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    return serve(directory, GzipHandler)
 
 
 @dataclass
@@ -180,8 +170,7 @@ def chromium() -> Iterator[object]:
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--no-first-run"],
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
         )
         try:
             yield browser
